@@ -1,0 +1,13 @@
+/**
+ * Every CLI command module, in the order `embargo --help` lists them. Each module exports
+ * `register(program)` and adds one noun (`screen`, `regime`, `parties`, …).
+ */
+import type { Command } from 'commander';
+
+export type CommandModule = { register: (program: Command) => void };
+
+export async function loadCommands(): Promise<CommandModule[]> {
+  return Promise.all([
+    // one line per command module; keep alphabetical within a group
+  ]);
+}

@@ -1,0 +1,58 @@
+/**
+ * The one error type of embargo. Every code lives in ERROR_CODES with a one-line meaning;
+ * docs/errors.md explains each (what happened / how to fix) and a test keeps both in sync.
+ * Codes are never reused once retired.
+ */
+export const ERROR_CODES = {
+  EMB_USAGE: 'The command was called with missing or invalid arguments.',
+  EMB_INTERNAL: 'An unexpected internal failure (a bug).',
+  EMB_FILE_NOT_FOUND: 'An input file or directory does not exist or cannot be read.',
+  EMB_FILE_ENCODING: 'An input file is not in an encoding embargo can read.',
+  EMB_CONFIG_INVALID: 'A configuration value (flag, environment variable or config file) is invalid.',
+  EMB_REGIME_INVALID: 'A regime file does not satisfy the measure schema.',
+  EMB_REGIME_UNKNOWN_KEY: 'A regime file contains a key the schema does not know.',
+  EMB_REGIME_YAML: 'A regime file is not valid YAML.',
+  EMB_REGIME_DUPLICATE_ID: 'Two measures (or instruments) share one id.',
+  EMB_REGIME_BAD_REFERENCE: 'A measure refers to a measure, exception or cap that does not exist.',
+  EMB_REGIME_UNKNOWN_MEASURE: 'No measure has the requested id.',
+  EMB_DECLARATION_INVALID: 'A declaration row has a missing or malformed field.',
+  EMB_CSV_MALFORMED: 'A CSV line cannot be split into fields (for example unbalanced quotes).',
+  EMB_JSON_MALFORMED: 'A JSON or JSON-lines input cannot be parsed.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetails {
+  file?: string;
+  line?: number;
+  field?: string;
+  path?: string;
+  [key: string]: unknown;
+}
+
+export class EmbargoError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EmbargoError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isEmbargoError(value: unknown): value is EmbargoError {
+  return value instanceof EmbargoError;
+}
+
+/** Formats "file:line field: message" the same way everywhere a location is known. */
+export function describeLocation(details: ErrorDetails | undefined): string {
+  if (!details) return '';
+  const parts: string[] = [];
+  if (details.file) parts.push(details.line !== undefined ? `${details.file}:${details.line}` : details.file);
+  else if (details.line !== undefined) parts.push(`line ${details.line}`);
+  if (details.path) parts.push(details.path);
+  if (details.field) parts.push(`field '${details.field}'`);
+  return parts.join(' ');
+}

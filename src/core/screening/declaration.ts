@@ -1,0 +1,105 @@
+/**
+ * A customs declaration as embargo reads it: the public contract of the input formats
+ * (docs/formats.md). Parsers in src/ingest turn CSV / JSON / JSON-lines rows into this shape.
+ */
+export const DIRECTIONS = ['import', 'export'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export const PURPOSES = ['livelihood', 'humanitarian', 'civil-aircraft-refuelling'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** Documents presented at declaration time (`type:reference`). Keep these names: they are public. */
+export const DOCUMENT_TYPES = [
+  'commitment-letter-livelihood',
+  'commitment-letter-transit',
+  'certificate-of-origin',
+  'exporting-state-notification',
+  'contract',
+] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+
+/** Approvals obtained before the trade (`type:reference`). Keep these names: they are public. */
+export const APPROVAL_TYPES = ['un-record-filing', 'un-committee-approval'] as const;
+export type ApprovalType = (typeof APPROVAL_TYPES)[number];
+
+export const FLAGS = ['solid-information'] as const;
+
+export interface Reference {
+  /** e.g. `commitment-letter-livelihood` */
+  type: string;
+  /** e.g. `CL-17` (may be empty when only the type was given) */
+  reference: string;
+}
+
+export interface Declaration {
+  id: string;
+  /** ISO date `YYYY-MM-DD` */
+  date: string;
+  direction: Direction;
+  /** digits only, 2–10 of them */
+  hsCode: string;
+  description?: string;
+  /** ISO 3166-1 alpha-2, upper case */
+  origin?: string;
+  from?: string;
+  to?: string;
+  portOfLoading?: string;
+  portOfDischarge?: string;
+  consignor?: string;
+  consignee?: string;
+  quantity?: number;
+  unit?: string;
+  value?: number;
+  currency?: string;
+  purpose?: string;
+  documents: Reference[];
+  approvals: Reference[];
+  flags: string[];
+  vesselImo?: string;
+  vesselName?: string;
+  checkpoint?: string;
+  /** ISO date the underlying written contract was signed (grace rules). */
+  contractDate?: string;
+  /** Columns the input carried that embargo does not read; kept, never interpreted. */
+  extra?: Record<string, string>;
+}
+
+/** Facts a measure's exception conditions may test, by their public (snake_case) field name. */
+export const CONDITION_FACTS = [
+  'purpose',
+  'origin',
+  'from',
+  'to',
+  'port_of_loading',
+  'port_of_discharge',
+  'checkpoint',
+  'contract_date',
+  'unit',
+  'currency',
+] as const;
+export type ConditionFact = (typeof CONDITION_FACTS)[number];
+
+export function factOf(declaration: Declaration, fact: ConditionFact): string | undefined {
+  switch (fact) {
+    case 'purpose':
+      return declaration.purpose;
+    case 'origin':
+      return declaration.origin;
+    case 'from':
+      return declaration.from;
+    case 'to':
+      return declaration.to;
+    case 'port_of_loading':
+      return declaration.portOfLoading;
+    case 'port_of_discharge':
+      return declaration.portOfDischarge;
+    case 'checkpoint':
+      return declaration.checkpoint;
+    case 'contract_date':
+      return declaration.contractDate;
+    case 'unit':
+      return declaration.unit;
+    case 'currency':
+      return declaration.currency;
+  }
+}
