@@ -56,4 +56,6 @@ export interface Decision {
   asOf: string;
   jurisdiction: string;
   regimeVersion: string;
+  /** party lists the declaration's parties were screened against (empty when none were) */
+  lists: { id: string; hash: string; published: string }[];
 }
