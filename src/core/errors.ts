@@ -18,6 +18,19 @@ export const ERROR_CODES = {
   EMB_DECLARATION_INVALID: 'A declaration row has a missing or malformed field.',
   EMB_CSV_MALFORMED: 'A CSV line cannot be split into fields (for example unbalanced quotes).',
   EMB_JSON_MALFORMED: 'A JSON or JSON-lines input cannot be parsed.',
+  EMB_STORE_OPEN: 'The store (SQLite file or PostgreSQL database) cannot be opened or reached.',
+  EMB_STORE_MIGRATION: 'The store schema cannot be brought up to date (or is newer than this embargo).',
+  EMB_USER_UNKNOWN: 'No user is named, or the named user does not exist.',
+  EMB_USER_EXISTS: 'A user with that name already exists.',
+  EMB_PERMISSION_DENIED: "The acting user's role does not allow this action.",
+  EMB_DECLARATION_UNKNOWN: 'No stored declaration has the requested id.',
+  EMB_CASE_UNKNOWN: 'No case has the requested id.',
+  EMB_CASE_STATE: "The case action is not possible in the case's current state.",
+  EMB_FOUR_EYES: 'A decision needs a second person (a supervisor other than the proposer).',
+  EMB_APPROVAL_UNKNOWN: 'No approval chain has the requested type and reference.',
+  EMB_APPROVAL_EXISTS: 'An approval chain with that type and reference already exists.',
+  EMB_APPROVAL_STATE: "The approval step is not possible from the chain's current state.",
+  EMB_AUDIT_BROKEN: 'The audit trail does not verify: an entry was edited, removed, inserted or reordered.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
