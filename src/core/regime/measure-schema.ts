@@ -73,6 +73,11 @@ export const ExceptionSchema = z.strictObject({
   paragraph: z.string().optional(),
   /** all must hold for the exception to be claimed */
   conditions: z.array(ConditionSchema).min(1),
+  /**
+   * HS prefixes the exception is limited to, when narrower than its measure's goods (Rason transit
+   * is for coal only, not iron or iron ore). Absent: every good of the measure.
+   */
+  goods: z.array(hsDigits).optional(),
   /** document types that must be presented at declaration (missing → HOLD) */
   documents: z.array(z.string()).default([]),
   /** approval types that must exist beforehand (missing → REFUSE) */
