@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   EMB_APPROVAL_EXISTS: 'An approval chain with that type and reference already exists.',
   EMB_APPROVAL_STATE: "The approval step is not possible from the chain's current state.",
   EMB_AUDIT_BROKEN: 'The audit trail does not verify: an entry was edited, removed, inserted or reordered.',
+  EMB_TRADE_ROW_INVALID: 'A trade-data row has a missing or malformed field and was not imported.',
+  EMB_TRADE_FORMAT_UNKNOWN: 'A trade-data file is not in a format embargo recognises, or lacks a required column.',
+  EMB_TRADE_OBSERVATIONS_INVALID: 'A trade observations file (YAML) is not valid as a whole.',
+  EMB_TRADE_ID_CONFLICT: 'An observation id is already stored with different content (observations are never overwritten).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
