@@ -1,0 +1,172 @@
+/**
+ * Company-name vocabulary. Legal forms and the words half the DPRK list shares (Korea, Trading,
+ * General, Shipping) carry little evidence, so they weigh less in a match, but they are never
+ * deleted: "KOREA TAESONG TRADING COMPANY" and "TAESONG BANK" must stay different names.
+ */
+
+/** Abbreviations the lists and declarations use, expanded before anything is compared. */
+export const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
+  CORP: ['CORPORATION'],
+  CORPN: ['CORPORATION'],
+  CO: ['COMPANY'],
+  CIE: ['COMPANY'],
+  COS: ['COMPANIES'],
+  LTD: ['LIMITED'],
+  LTDA: ['LIMITED'],
+  INC: ['INCORPORATED'],
+  COMM: ['COMMERCIAL'],
+  COMML: ['COMMERCIAL'],
+  GRP: ['GROUP'],
+  TECH: ['TECHNOLOGY'],
+  TECHN: ['TECHNOLOGY'],
+  INTL: ['INTERNATIONAL'],
+  INTERNATL: ['INTERNATIONAL'],
+  SHPG: ['SHIPPING'],
+  MGMT: ['MANAGEMENT'],
+  DEV: ['DEVELOPMENT'],
+  DEVT: ['DEVELOPMENT'],
+  JV: ['JOINT', 'VENTURE'],
+  ENT: ['ENTERPRISE'],
+  MFG: ['MANUFACTURING'],
+  ASSN: ['ASSOCIATION'],
+  DEPT: ['DEPARTMENT'],
+  GEN: ['GENERAL'],
+  NATL: ['NATIONAL'],
+  TRDG: ['TRADING'],
+  IMP: ['IMPORT'],
+  EXP: ['EXPORT'],
+  BUR: ['BUREAU'],
+  ACAD: ['ACADEMY'],
+};
+
+/**
+ * Legal forms and glue written inside Chinese or Korean names, replaced by their English
+ * equivalents so "長安海連技術有限公司" and "Chang An ... Co Ltd" share the low-weight words.
+ * Longest first: 有限公司 must win over 公司.
+ */
+export const CJK_LEGAL_FORMS: readonly (readonly [string, string])[] = [
+  ['股份有限公司', ' COMPANY LIMITED '],
+  ['有限责任公司', ' COMPANY LIMITED '],
+  ['有限責任公司', ' COMPANY LIMITED '],
+  ['有限公司', ' COMPANY LIMITED '],
+  ['集团', ' GROUP '],
+  ['集團', ' GROUP '],
+  ['公司', ' COMPANY '],
+  ['贸易', ' TRADING '],
+  ['貿易', ' TRADING '],
+  ['주식회사', ' CORPORATION '],
+  ['유한회사', ' COMPANY LIMITED '],
+  ['총회사', ' GENERAL CORPORATION '],
+  ['회사', ' COMPANY '],
+  ['무역', ' TRADING '],
+  ['은행', ' BANK '],
+];
+
+/** Weight 0.25: legal forms and function words. */
+export const LEGAL_FORM_WORDS: ReadonlySet<string> = new Set([
+  'CORPORATION',
+  'COMPANY',
+  'COMPANIES',
+  'LIMITED',
+  'INCORPORATED',
+  'LLC',
+  'PTE',
+  'PLC',
+  'GMBH',
+  'AG',
+  'SA',
+  'SARL',
+  'BV',
+  'NV',
+  'JSC',
+  'OJSC',
+  'CJSC',
+  'PJSC',
+  'OOO',
+  'LLP',
+  'LP',
+  'SRL',
+  'SPA',
+  'FZE',
+  'FZCO',
+  'JOINT',
+  'STOCK',
+  'VENTURE',
+  'HOLDING',
+  'HOLDINGS',
+  'GROUP',
+  'AKTIENGESELLSCHAFT',
+  'GESELLSCHAFT',
+  'ENTERPRISE',
+  'FIRM',
+  'THE',
+  'OF',
+  'AND',
+  'FOR',
+  'NO',
+]);
+
+/** Weight 0.5: words common across DPRK company and agency names. */
+export const COMMON_WORDS: ReadonlySet<string> = new Set([
+  'KOREA',
+  'KOREAN',
+  'DPRK',
+  'CHOSON',
+  'CHOSUN',
+  'TRADING',
+  'TRADE',
+  'GENERAL',
+  'INTERNATIONAL',
+  'SHIPPING',
+  'SHIP',
+  'MARINE',
+  'MARITIME',
+  'BANK',
+  'BANKING',
+  'COMMERCIAL',
+  'TECHNOLOGY',
+  'TECHNICAL',
+  'INDUSTRY',
+  'INDUSTRIAL',
+  'DEVELOPMENT',
+  'IMPORT',
+  'EXPORT',
+  'MANAGEMENT',
+  'NATIONAL',
+  'FOREIGN',
+  'ECONOMIC',
+  'CENTER',
+  'CENTRE',
+  'FACTORY',
+  'INSTITUTE',
+  'ASSOCIATED',
+  'UNITED',
+  'INVESTMENT',
+  'CREDIT',
+  'FINANCE',
+  'MINISTRY',
+  'DEPARTMENT',
+  'BUREAU',
+  'COMMITTEE',
+  'OFFICE',
+  'BRANCH',
+  'SERVICES',
+  'SERVICE',
+  'ENERGY',
+  'OIL',
+  'PETROLEUM',
+  'LOGISTICS',
+  'HK',
+  'CHINA',
+  'PYONGYANG',
+  'UNIT',
+]);
+
+export const TOKEN_WEIGHT = { legal: 0.25, common: 0.5, distinctive: 1 } as const;
+
+/** How much a token counts in a match: legal forms least, common words less, everything else fully. */
+export function tokenWeight(token: string): number {
+  if (LEGAL_FORM_WORDS.has(token)) return TOKEN_WEIGHT.legal;
+  if (COMMON_WORDS.has(token)) return TOKEN_WEIGHT.common;
+  return TOKEN_WEIGHT.distinctive;
+}

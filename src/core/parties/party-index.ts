@@ -1,0 +1,328 @@
+/**
+ * The party index: built once from any number of lists, then queried for every party of every
+ * declaration. Candidate generation avoids scoring the whole list:
+ * - postings from each token's variant key, and from the keys of 2–3 adjacent tokens written
+ *   together (so `JONGUN` finds `JONG UN` and the reverse);
+ * - a trigram index over the vocabulary of long tokens, for misspellings (edit distance verified);
+ * - an exact map of sorted-token identities (weak aliases, acronyms);
+ * - an IMO map for vessels.
+ * Only distinctive tokens feed candidates when the query has any, so "COMPANY" or "KOREA" never
+ * drag thousands of names into scoring.
+ */
+import type { ListVersion } from '../screening/party-check.js';
+import { syllableKey } from './korean-syllables.js';
+import { exactKeyOf, joinedKey, type NormalizedName, normalizeName } from './name-normalizer.js';
+import {
+  allowedEdits,
+  boundedLevenshtein,
+  type ComparableName,
+  DEFAULT_THRESHOLDS,
+  fuzzyEligible,
+  type MatchThresholds,
+  type ScoreComponents,
+  scoreName,
+} from './party-matcher.js';
+import type { NameKind, PartyAction, PartyEntity, PartyList, PartyType } from './party-model.js';
+import { primaryName } from './party-model.js';
+
+export const HIT_STATUSES = ['match', 'review'] as const;
+export type HitStatus = (typeof HIT_STATUSES)[number];
+
+/** A hit explains itself: which list entry, which of its names, both normalised forms, the score. */
+export interface PartyHit {
+  list: ListVersion;
+  entityId: string;
+  reference: string;
+  type: PartyType;
+  primaryName: string;
+  programs: string[];
+  listedOn?: string;
+  action: PartyAction;
+  matched: {
+    name: string;
+    kind: NameKind;
+    from?: string;
+    to?: string;
+    normalized: string;
+  };
+  query: { text: string; normalized: string };
+  score: number;
+  /** `match` at or above the match threshold, `review` between review and match */
+  status: HitStatus;
+  components: ScoreComponents;
+}
+
+export interface SearchOptions {
+  type?: PartyType;
+  /** lowest score returned; defaults to the review threshold */
+  threshold?: number;
+  /** most hits returned (one per list entry); default 10 */
+  limit?: number;
+}
+
+interface IndexedName extends ComparableName {
+  entity: number;
+  name: number;
+}
+
+interface IndexedEntity {
+  entity: PartyEntity;
+  list: ListVersion;
+}
+
+/** Above this many postings a key is too common to generate candidates on its own. */
+const MAX_CANDIDATES = 400;
+
+function push(map: Map<string, number[]>, key: string, id: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [id]);
+  else if (list[list.length - 1] !== id) list.push(id);
+}
+
+function trigrams(token: string): string[] {
+  const grams: string[] = [];
+  for (let i = 0; i + 3 <= token.length; i++) grams.push(token.slice(i, i + 3));
+  return grams;
+}
+
+/** Normalises an IMO number: digits only, 7 of them; anything else is not an IMO number. */
+export function normalizeImo(value: string): string | undefined {
+  const digits = value.replace(/^\s*IMO[\s:.-]*/i, '').replace(/[\s-]/g, '');
+  return /^\d{7}$/.test(digits) ? digits : undefined;
+}
+
+export class PartyIndex {
+  readonly lists: readonly ListVersion[];
+  readonly thresholds: Readonly<MatchThresholds>;
+  private readonly entities: IndexedEntity[] = [];
+  private readonly names: IndexedName[] = [];
+  private readonly postings = new Map<string, number[]>();
+  private readonly exact = new Map<string, number[]>();
+  private readonly imo = new Map<string, number[]>();
+  private readonly vocabulary: string[] = [];
+  private readonly vocabularyIds = new Map<string, number>();
+  private readonly trigramIndex = new Map<string, number[]>();
+
+  constructor(lists: readonly PartyList[], thresholds: MatchThresholds = DEFAULT_THRESHOLDS) {
+    if (!(thresholds.review > 0 && thresholds.review <= thresholds.match && thresholds.match <= 1)) {
+      throw new RangeError(
+        `thresholds must satisfy 0 < review <= match <= 1 (got review ${thresholds.review}, match ${thresholds.match})`,
+      );
+    }
+    this.thresholds = Object.freeze({ ...thresholds });
+    this.lists = lists.map((l) => l.version);
+    for (const list of lists) for (const entity of list.entities) this.addEntity(entity, list.version);
+  }
+
+  get size(): { entities: number; names: number; keys: number } {
+    return { entities: this.entities.length, names: this.names.length, keys: this.postings.size };
+  }
+
+  private addEntity(entity: PartyEntity, list: ListVersion): void {
+    const entityId = this.entities.length;
+    this.entities.push({ entity, list });
+    if (entity.imo) {
+      const imo = normalizeImo(entity.imo);
+      if (imo) push(this.imo, imo, entityId);
+    }
+    entity.names.forEach((name, nameIndex) => {
+      const norm = normalizeName(name.name);
+      if (norm.tokens.length === 0) return;
+      const id = this.names.length;
+      const single = norm.tokens.length === 1 ? (norm.tokens[0]?.raw ?? '') : '';
+      // A bare acronym (KKBC, RGB, MID) is as unsafe to match loosely as a weak alias.
+      const exactOnly = name.kind === 'weak-alias' || (single.length > 0 && single.length <= 5);
+      const indexed: IndexedName = {
+        entity: entityId,
+        name: nameIndex,
+        norm,
+        exactKey: exactKeyOf(norm),
+        exactOnly,
+        strict: entity.type === 'vessel',
+      };
+      this.names.push(indexed);
+      push(this.exact, indexed.exactKey, id);
+      if (exactOnly) return;
+      const tokens = norm.tokens;
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (!token) continue;
+        push(this.postings, token.key, id);
+        for (let count = 2; count <= 3 && i + count <= tokens.length; count++) {
+          push(this.postings, joinedKey(tokens, i, count), id);
+        }
+        if (fuzzyEligible(token.raw) && !this.vocabularyIds.has(token.raw)) {
+          const vocabId = this.vocabulary.length;
+          this.vocabulary.push(token.raw);
+          this.vocabularyIds.set(token.raw, vocabId);
+          for (const gram of new Set(trigrams(token.raw))) push(this.trigramIndex, gram, vocabId);
+        }
+      }
+    });
+  }
+
+  /** Candidate name ids for a normalised query, each with a rough evidence count. */
+  private candidates(query: NormalizedName): Map<number, number> {
+    const counts = new Map<number, number>();
+    const add = (ids: readonly number[] | undefined, weight: number) => {
+      if (!ids) return;
+      for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + weight);
+    };
+    add(this.exact.get(exactKeyOf(query)), 10);
+    const tokens = query.tokens;
+    const hasDistinctive = tokens.some((t) => t.weight === 1);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i];
+      if (!token) continue;
+      if (hasDistinctive && token.weight < 1) continue;
+      add(this.postings.get(token.key), token.weight);
+      for (let count = 2; count <= 3 && i + count <= tokens.length; count++) {
+        add(this.postings.get(joinedKey(tokens, i, count)), 1);
+      }
+      if (fuzzyEligible(token.raw)) {
+        for (const vocabId of this.similarVocabulary(token.raw)) {
+          const word = this.vocabulary[vocabId];
+          if (word) add(this.postings.get(syllableKey(word)), 0.8);
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Vocabulary words within the allowed edit distance, found through shared trigrams. */
+  private similarVocabulary(word: string): number[] {
+    const grams = [...new Set(trigrams(word))];
+    const limit = allowedEdits(word.length);
+    // q-gram lemma: `limit` edits destroy at most 3 × limit trigrams.
+    const needed = Math.max(1, grams.length - 3 * limit);
+    const shared = new Map<number, number>();
+    for (const gram of grams) {
+      for (const id of this.trigramIndex.get(gram) ?? []) shared.set(id, (shared.get(id) ?? 0) + 1);
+    }
+    const out: number[] = [];
+    for (const [id, count] of shared) {
+      if (count < needed) continue;
+      const candidate = this.vocabulary[id] ?? '';
+      if (candidate === word) continue;
+      const candidateLimit = allowedEdits(Math.max(candidate.length, word.length));
+      if (boundedLevenshtein(word, candidate, candidateLimit) <= candidateLimit) out.push(id);
+    }
+    return out;
+  }
+
+  /**
+   * Finds listed parties whose names resemble `text`, best first, one hit per list entry.
+   * @example index.search('Kim Jong-un')[0]?.matched.name // 'KIM, Jong Un'
+   */
+  search(text: string, options: SearchOptions = {}): PartyHit[] {
+    const query = normalizeName(text);
+    if (query.tokens.length === 0) return [];
+    const threshold = options.threshold ?? this.thresholds.review;
+    const limit = options.limit ?? 10;
+    let candidates = [...this.candidates(query)];
+    if (candidates.length > MAX_CANDIDATES) {
+      candidates.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      candidates = candidates.slice(0, MAX_CANDIDATES);
+    }
+    const best = new Map<number, { nameId: number; score: number; components: ScoreComponents }>();
+    for (const [nameId] of candidates) {
+      const name = this.names[nameId];
+      if (!name) continue;
+      const owner = this.entities[name.entity];
+      if (!owner || (options.type && owner.entity.type !== options.type)) continue;
+      const { score, components } = scoreName(query, name);
+      if (score < threshold) continue;
+      const previous = best.get(name.entity);
+      if (!previous || score > previous.score || (score === previous.score && nameId < previous.nameId)) {
+        best.set(name.entity, { nameId, score, components });
+      }
+    }
+    const hits = [...best.values()].map((b) => this.hit(b.nameId, b.score, b.components, text, query.text));
+    hits.sort(compareHits);
+    return hits.slice(0, limit);
+  }
+
+  /** Vessels (and companies) carrying this IMO number: an IMO match is decisive (score 1). */
+  searchImo(value: string): PartyHit[] {
+    const imo = normalizeImo(value);
+    if (!imo) return [];
+    const hits: PartyHit[] = [];
+    for (const entityId of this.imo.get(imo) ?? []) {
+      const nameId = this.names.findIndex((n) => n.entity === entityId);
+      if (nameId < 0) continue;
+      const components: ScoreComponents = {
+        rule: 'imo',
+        listedCoverage: 1,
+        queryCoverage: 1,
+        exactTokens: 0,
+        variantTokens: 0,
+        joinedTokens: 0,
+        fuzzyTokens: 0,
+        numberFactor: 1,
+        commonOnlyFactor: 1,
+        orderFactor: 1,
+      };
+      const hit = this.hit(nameId, 1, components, value, imo);
+      hit.matched = { ...hit.matched, name: `IMO ${imo}`, normalized: imo };
+      hits.push(hit);
+    }
+    return hits.sort(compareHits);
+  }
+
+  private hit(
+    nameId: number,
+    score: number,
+    components: ScoreComponents,
+    text: string,
+    normalized: string,
+  ): PartyHit {
+    const name = this.names[nameId] as IndexedName;
+    const { entity, list } = this.entities[name.entity] as IndexedEntity;
+    const listed = entity.names[name.name];
+    return {
+      list,
+      entityId: entity.id,
+      reference: entity.reference,
+      type: entity.type,
+      primaryName: primaryName(entity),
+      programs: entity.programs,
+      ...(entity.listedOn ? { listedOn: entity.listedOn } : {}),
+      action: entity.action ?? 'designated',
+      matched: {
+        name: listed?.name ?? '',
+        kind: listed?.kind ?? 'primary',
+        ...(listed?.from ? { from: listed.from } : {}),
+        ...(listed?.to ? { to: listed.to } : {}),
+        normalized: name.norm.text,
+      },
+      query: { text, normalized },
+      score,
+      status: score >= this.thresholds.match ? 'match' : 'review',
+      components,
+    };
+  }
+
+  /** Every entry of the loaded lists with this reference or id (e.g. `KPe.001`, `OFAC-9345`). */
+  findReference(reference: string): { entity: PartyEntity; list: ListVersion }[] {
+    const wanted = reference.trim().toLowerCase();
+    return this.entities
+      .filter((e) => e.entity.reference.toLowerCase() === wanted || e.entity.id.toLowerCase() === wanted)
+      .map((e) => ({ entity: e.entity, list: e.list }));
+  }
+}
+
+function compareHits(a: PartyHit, b: PartyHit): number {
+  return (
+    b.score - a.score ||
+    a.list.id.localeCompare(b.list.id) ||
+    a.entityId.localeCompare(b.entityId, 'en', { numeric: true })
+  );
+}
+
+/**
+ * Builds the index once; reuse it for every declaration.
+ * @example buildPartyIndex([defaultList]).search('리병철')
+ */
+export function buildPartyIndex(lists: readonly PartyList[], thresholds?: MatchThresholds): PartyIndex {
+  return new PartyIndex(lists, thresholds);
+}
