@@ -1,0 +1,115 @@
+/**
+ * Verifying and exporting the audit trail. The walk streams the chain in pages (memory stays flat
+ * on millions of entries) and stops at the first entry that breaks it, named by kind: edited,
+ * removed, inserted or reordered. Removing entries from the END of a chain leaves a shorter valid
+ * chain; `expectHead` (a seq and hash noted earlier, e.g. from a previous verify or export) catches
+ * that too.
+ */
+import {
+  type AuditEntry,
+  type AuditInput,
+  checkStep,
+  classifyStep,
+  type TamperFinding,
+} from '../core/audit/audit-chain.js';
+import { sha256 } from '../store/kysely-store.js';
+import type { StoreReader } from '../store/port.js';
+
+export interface VerifyResult {
+  ok: boolean;
+  /** entries walked */
+  entries: number;
+  head: { seq: number; hash: string } | null;
+  finding: TamperFinding | null;
+}
+
+const PAGE = 5000;
+
+export async function verifyAudit(
+  store: StoreReader,
+  expectHead?: { seq: number; hash: string },
+): Promise<VerifyResult> {
+  let previous: AuditEntry | undefined;
+  let entries = 0;
+  let afterSeq = 0;
+  for (;;) {
+    const page = await store.auditPage(afterSeq, PAGE);
+    for (const entry of page) {
+      const step = checkStep(previous, entry, sha256);
+      if (step) {
+        let predecessorSeq: number | undefined;
+        let nextSkipsIt = false;
+        if (step.problem === 'link') predecessorSeq = await store.auditSeqOfHash(entry.prevHash);
+        if (step.problem === 'edited') {
+          const next = await store.auditBySeq(entry.seq + 1);
+          nextSkipsIt = next !== undefined && previous !== undefined && next.prevHash === previous.hash;
+        }
+        return {
+          ok: false,
+          entries,
+          head: previous ? { seq: previous.seq, hash: previous.hash } : null,
+          finding: classifyStep(step, predecessorSeq, nextSkipsIt),
+        };
+      }
+      previous = entry;
+      entries++;
+    }
+    if (page.length < PAGE) break;
+    afterSeq = page[page.length - 1]?.seq ?? afterSeq;
+  }
+  const head = previous ? { seq: previous.seq, hash: previous.hash } : null;
+  if (expectHead) {
+    const atSeq = await store.auditBySeq(expectHead.seq);
+    if (!atSeq) {
+      return {
+        ok: false,
+        entries,
+        head,
+        finding: {
+          kind: 'removed',
+          seq: expectHead.seq,
+          message: `entry ${expectHead.seq} (the expected head) is gone: the chain ends at ${head?.seq ?? 0}`,
+        },
+      };
+    }
+    if (atSeq.hash !== expectHead.hash) {
+      return {
+        ok: false,
+        entries,
+        head,
+        finding: {
+          kind: 'edited',
+          seq: expectHead.seq,
+          message: `entry ${expectHead.seq} no longer has the expected hash ${expectHead.hash.slice(0, 12)}…`,
+        },
+      };
+    }
+  }
+  return { ok: true, entries, head, finding: null };
+}
+
+/** The JSON-lines export: one object per entry, snake_case, payload parsed back to JSON. */
+export function auditExportLine(entry: AuditEntry): string {
+  return JSON.stringify({
+    seq: entry.seq,
+    at: entry.at,
+    actor: entry.actor,
+    action: entry.action,
+    subject: entry.subject,
+    payload: JSON.parse(entry.payload),
+    prev_hash: entry.prevHash,
+    hash: entry.hash,
+  });
+}
+
+export async function* exportAudit(store: StoreReader): AsyncGenerator<string> {
+  let afterSeq = 0;
+  for (;;) {
+    const page = await store.auditPage(afterSeq, PAGE);
+    for (const entry of page) yield `${auditExportLine(entry)}\n`;
+    if (page.length < PAGE) return;
+    afterSeq = page[page.length - 1]?.seq ?? afterSeq;
+  }
+}
+
+export type { AuditInput };

@@ -1,0 +1,749 @@
+/**
+ * The one implementation of the storage port, over Kysely. Dialect differences live in
+ * sqlite/dialect.ts and postgres/dialect.ts (connection, write lock); everything here is the same
+ * SQL on both. sha256 comes from node:crypto here, at the edge, and is handed to the pure chain code.
+ */
+import { createHash } from 'node:crypto';
+import { Kysely, type Selectable, sql } from 'kysely';
+import type { ApprovalChain, ApprovalStep, ChainKind } from '../core/approvals/approval-chain.js';
+import { type AuditEntry, type AuditInput, chainEntry } from '../core/audit/audit-chain.js';
+import type { CaseEventDraft, CaseOutcome, CaseState, CaseStatus } from '../core/cases/case-rules.js';
+import type { Role } from '../core/cases/roles.js';
+import { EmbargoError } from '../core/errors.js';
+import type { Decision, Outcome } from '../core/screening/decision.js';
+import type { ApprovalType, Declaration } from '../core/screening/declaration.js';
+import type {
+  ApprovalsTable,
+  AuditLogTable,
+  CasesTable,
+  Database,
+  DecisionsTable,
+  DeclarationsTable,
+} from './database.js';
+import { MIGRATIONS } from './migrations/index.js';
+import type {
+  BatchRecord,
+  CaseEvent,
+  DecisionFilter,
+  Store,
+  StoredDecision,
+  StoredDeclaration,
+  StoreKind,
+  StoreReader,
+  StoreWriter,
+  UserRecord,
+} from './port.js';
+import type { StoreDialect } from './store-dialect.js';
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export interface StoreOptions {
+  /** the clock (ISO timestamps); tests pass a fixed one */
+  now?: () => string;
+}
+
+const toDecision = (row: Selectable<DecisionsTable>): StoredDecision => ({
+  seq: Number(row.seq),
+  declarationId: row.declaration_id,
+  version: row.version,
+  contextHash: row.context_hash,
+  decidedAt: row.decided_at,
+  batchId: row.batch_id,
+  decision: {
+    id: row.declaration_id,
+    decision: row.decision as Outcome,
+    reasons: JSON.parse(row.reasons),
+    missingDocuments: JSON.parse(row.missing_documents),
+    missingApprovals: JSON.parse(row.missing_approvals),
+    exception: row.exception,
+    conditions: JSON.parse(row.conditions),
+    asOf: row.as_of,
+    jurisdiction: row.jurisdiction,
+    regimeVersion: row.regime_version,
+    lists: JSON.parse(row.lists),
+  },
+});
+
+const toDeclaration = (row: Selectable<DeclarationsTable>): StoredDeclaration => ({
+  id: row.id,
+  version: row.version,
+  contentHash: row.content_hash,
+  declaration: JSON.parse(row.body) as Declaration,
+  receivedAt: row.received_at,
+  source: row.source,
+});
+
+const toCase = (row: Selectable<CasesTable>): CaseState => ({
+  id: row.id,
+  declarationId: row.declaration_id,
+  version: row.version,
+  status: row.status as CaseStatus,
+  screeningOutcome: row.screening_outcome as Outcome,
+  partyMatch: Boolean(row.party_match),
+  assignee: row.assignee,
+  proposedOutcome: row.proposed_outcome as CaseOutcome | null,
+  proposedBy: row.proposed_by,
+  proposedReason: row.proposed_reason,
+  outcome: row.outcome as CaseOutcome | null,
+  outcomeReason: row.outcome_reason,
+  decidedBy: row.decided_by,
+  openedAt: row.opened_at,
+  updatedAt: row.updated_at,
+});
+
+const caseColumns = (state: CaseState) => ({
+  declaration_id: state.declarationId,
+  version: state.version,
+  status: state.status,
+  screening_outcome: state.screeningOutcome,
+  party_match: state.partyMatch ? 1 : 0,
+  assignee: state.assignee,
+  proposed_outcome: state.proposedOutcome,
+  proposed_by: state.proposedBy,
+  proposed_reason: state.proposedReason,
+  outcome: state.outcome,
+  outcome_reason: state.outcomeReason,
+  decided_by: state.decidedBy,
+  opened_at: state.openedAt,
+  updated_at: state.updatedAt,
+});
+
+const toAudit = (row: Selectable<AuditLogTable>): AuditEntry => ({
+  seq: Number(row.seq),
+  at: row.at,
+  actor: row.actor,
+  action: row.action,
+  subject: row.subject,
+  payload: row.payload,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+const toApproval = (row: Selectable<ApprovalsTable>, steps: ApprovalStep[]): ApprovalChain => ({
+  type: row.type as ApprovalType,
+  ref: row.ref,
+  chain: row.chain as ChainKind,
+  applicant: row.applicant,
+  hsCode: row.hs_code,
+  quantity: Number(row.quantity),
+  unit: row.unit,
+  state: row.state,
+  monitoring: row.monitoring,
+  note: row.note,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  steps,
+});
+
+/** Reads (and, in a transaction, writes) over one Kysely handle: the pool or a locked connection. */
+class Repository implements StoreWriter {
+  constructor(
+    protected readonly db: Kysely<Database>,
+    readonly now: () => string,
+  ) {}
+
+  async getUser(name: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+    return (
+      row && { name: row.name, role: row.role as Role, createdAt: row.created_at, createdBy: row.created_by }
+    );
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.db.selectFrom('users').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({
+      name: r.name,
+      role: r.role as Role,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+    }));
+  }
+
+  async countUsers(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async findDeclaration(id: string, contentHash: string) {
+    const row = await this.db
+      .selectFrom('declarations')
+      .selectAll()
+      .where('id', '=', id)
+      .where('content_hash', '=', contentHash)
+      .executeTakeFirst();
+    return row && toDeclaration(row);
+  }
+
+  async latestDeclaration(id: string) {
+    const row = await this.db
+      .selectFrom('declarations')
+      .selectAll()
+      .where('id', '=', id)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toDeclaration(row);
+  }
+
+  async declarationVersions(id: string) {
+    const rows = await this.db
+      .selectFrom('declarations')
+      .selectAll()
+      .where('id', '=', id)
+      .orderBy('version')
+      .execute();
+    return rows.map(toDeclaration);
+  }
+
+  async decisionsOf(id: string) {
+    const rows = await this.db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('declaration_id', '=', id)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toDecision);
+  }
+
+  private currentDecisions() {
+    return this.db.selectFrom('decisions as d').where(({ eb, selectFrom }) =>
+      eb(
+        'd.seq',
+        '=',
+        selectFrom('decisions as d2')
+          .select((e) => e.fn.max('d2.seq').as('m'))
+          .whereRef('d2.declaration_id', '=', 'd.declaration_id'),
+      ),
+    );
+  }
+
+  async listDecisions(filter: DecisionFilter = {}) {
+    let query = this.currentDecisions().selectAll('d').orderBy('d.declaration_id');
+    if (filter.decision) query = query.where('d.decision', '=', filter.decision);
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    return (await query.execute()).map(toDecision);
+  }
+
+  async countDecisions() {
+    const rows = await this.currentDecisions()
+      .select(['d.decision', sql<number>`count(*)`.as('n')])
+      .groupBy('d.decision')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.decision, Number(r.n)]));
+  }
+
+  async findDecision(declarationId: string, version: number, contextHash: string) {
+    const row = await this.db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('declaration_id', '=', declarationId)
+      .where('version', '=', version)
+      .where('context_hash', '=', contextHash)
+      .executeTakeFirst();
+    return row && toDecision(row);
+  }
+
+  async getCase(id: string) {
+    const row = await this.db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toCase(row);
+  }
+
+  async caseOf(declarationId: string, version: number) {
+    const row = await this.db
+      .selectFrom('cases')
+      .selectAll()
+      .where('declaration_id', '=', declarationId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return row && toCase(row);
+  }
+
+  async listCases(filter: { status?: string; assignee?: string } = {}) {
+    let query = this.db.selectFrom('cases').selectAll().orderBy('num');
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.assignee) query = query.where('assignee', '=', filter.assignee);
+    return (await query.execute()).map(toCase);
+  }
+
+  async caseEvents(id: string): Promise<CaseEvent[]> {
+    const rows = await this.db
+      .selectFrom('case_events')
+      .selectAll()
+      .where('case_id', '=', id)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      caseId: r.case_id,
+      seq: r.seq,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      payload: JSON.parse(r.payload),
+    }));
+  }
+
+  private async stepsOf(type: string, ref: string): Promise<ApprovalStep[]> {
+    const rows = await this.db
+      .selectFrom('approval_steps')
+      .selectAll()
+      .where('type', '=', type)
+      .where('ref', '=', ref)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      seq: r.seq,
+      state: r.state,
+      actor: r.actor,
+      date: r.date,
+      reference: r.reference,
+      note: r.note,
+      recordedAt: r.recorded_at,
+      recordedBy: r.recorded_by,
+    }));
+  }
+
+  async getApproval(type: string, ref: string) {
+    const row = await this.db
+      .selectFrom('approvals')
+      .selectAll()
+      .where('type', '=', type)
+      .where('ref', '=', ref)
+      .executeTakeFirst();
+    return row && toApproval(row, await this.stepsOf(type, ref));
+  }
+
+  async listApprovals(filter: { chain?: string; state?: string } = {}) {
+    let query = this.db.selectFrom('approvals').selectAll().orderBy('type').orderBy('ref');
+    if (filter.chain) query = query.where('chain', '=', filter.chain);
+    if (filter.state) query = query.where('state', '=', filter.state);
+    const rows = await query.execute();
+    return Promise.all(rows.map(async (r) => toApproval(r, await this.stepsOf(r.type, r.ref))));
+  }
+
+  async approvalUsed(type: string, ref: string, exceptDeclarationId?: string) {
+    let query = this.db
+      .selectFrom('approval_uses')
+      .select(sql<number>`coalesce(sum(quantity), 0)`.as('used'))
+      .where('type', '=', type)
+      .where('ref', '=', ref);
+    if (exceptDeclarationId !== undefined) query = query.where('declaration_id', '<>', exceptDeclarationId);
+    const row = await query.executeTakeFirstOrThrow();
+    return Number(row.used);
+  }
+
+  async getBatch(id: string): Promise<BatchRecord | undefined> {
+    const row = await this.db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        source: row.source,
+        startedAt: row.started_at,
+        updatedAt: row.updated_at,
+        finishedAt: row.finished_at,
+        rowsDone: Number(row.rows_done),
+        decisions: Number(row.decisions),
+        rejects: Number(row.rejects),
+      }
+    );
+  }
+
+  async auditPage(afterSeq: number, limit: number) {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map(toAudit);
+  }
+
+  async auditBySeq(seq: number) {
+    const row = await this.db.selectFrom('audit_log').selectAll().where('seq', '=', seq).executeTakeFirst();
+    return row && toAudit(row);
+  }
+
+  async auditSeqOfHash(hash: string) {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select('seq')
+      .where('hash', '=', hash)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.seq) : undefined;
+  }
+
+  async auditHead() {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toAudit(row);
+  }
+
+  // ---- writes (only ever called on a locked transaction connection) ----
+
+  async putUser(user: UserRecord) {
+    await this.db
+      .insertInto('users')
+      .values({ name: user.name, role: user.role, created_at: user.createdAt, created_by: user.createdBy })
+      .execute();
+  }
+
+  async putDeclaration(declaration: Declaration, contentHash: string, source: string | null) {
+    const existing = await this.db
+      .selectFrom('declarations')
+      .select('version')
+      .where('id', '=', declaration.id)
+      .where('content_hash', '=', contentHash)
+      .executeTakeFirst();
+    if (existing) return { version: existing.version, created: false };
+    const top = await this.db
+      .selectFrom('declarations')
+      .select((e) => e.fn.max('version').as('v'))
+      .where('id', '=', declaration.id)
+      .executeTakeFirst();
+    const version = Number(top?.v ?? 0) + 1;
+    await this.db
+      .insertInto('declarations')
+      .values({
+        id: declaration.id,
+        version,
+        content_hash: contentHash,
+        body: JSON.stringify(declaration),
+        received_at: this.now(),
+        source,
+      })
+      .execute();
+    return { version, created: true };
+  }
+
+  async putDecision(
+    declarationId: string,
+    version: number,
+    contextHash: string,
+    decision: Decision,
+    batchId: string | null,
+  ) {
+    const existing = await this.findDecision(declarationId, version, contextHash);
+    if (existing) return { seq: existing.seq, created: false };
+    const row = await this.db
+      .insertInto('decisions')
+      .values({
+        declaration_id: declarationId,
+        version,
+        context_hash: contextHash,
+        decision: decision.decision,
+        reasons: JSON.stringify(decision.reasons),
+        missing_documents: JSON.stringify(decision.missingDocuments),
+        missing_approvals: JSON.stringify(decision.missingApprovals),
+        exception: decision.exception,
+        conditions: JSON.stringify(decision.conditions),
+        as_of: decision.asOf,
+        jurisdiction: decision.jurisdiction,
+        regime_version: decision.regimeVersion,
+        lists: JSON.stringify(decision.lists),
+        decided_at: this.now(),
+        batch_id: batchId,
+      })
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    const seq = Number(row.seq);
+    const hits = decision.reasons.filter(
+      (r) => r.kind === 'party-designated' || r.kind === 'party-possible-match',
+    );
+    if (hits.length) {
+      await this.db
+        .insertInto('party_hits')
+        .values(
+          hits.map((r, idx) => ({
+            decision_seq: seq,
+            idx,
+            declaration_id: declarationId,
+            kind: r.kind,
+            outcome: r.outcome,
+            text: r.text,
+            details: JSON.stringify(r.details ?? {}),
+          })),
+        )
+        .execute();
+    }
+    return { seq, created: true };
+  }
+
+  async nextCaseNumber() {
+    const row = await this.db
+      .selectFrom('cases')
+      .select((e) => e.fn.max('num').as('n'))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0) + 1;
+  }
+
+  async insertCase(state: CaseState, num: number) {
+    await this.db
+      .insertInto('cases')
+      .values({ id: state.id, num, ...caseColumns(state) })
+      .execute();
+  }
+
+  async updateCase(state: CaseState) {
+    await this.db.updateTable('cases').set(caseColumns(state)).where('id', '=', state.id).execute();
+  }
+
+  async addCaseEvent(caseId: string, event: CaseEventDraft, actor: string): Promise<CaseEvent> {
+    const top = await this.db
+      .selectFrom('case_events')
+      .select((e) => e.fn.max('seq').as('s'))
+      .where('case_id', '=', caseId)
+      .executeTakeFirst();
+    const seq = Number(top?.s ?? 0) + 1;
+    const at = this.now();
+    await this.db
+      .insertInto('case_events')
+      .values({
+        case_id: caseId,
+        seq,
+        at,
+        actor,
+        action: event.action,
+        payload: JSON.stringify(event.payload),
+      })
+      .execute();
+    return { caseId, seq, at, actor, action: event.action, payload: event.payload };
+  }
+
+  private async insertStep(chain: ApprovalChain, step: ApprovalStep) {
+    await this.db
+      .insertInto('approval_steps')
+      .values({
+        type: chain.type,
+        ref: chain.ref,
+        seq: step.seq,
+        state: step.state,
+        actor: step.actor,
+        date: step.date,
+        reference: step.reference,
+        note: step.note,
+        recorded_at: step.recordedAt,
+        recorded_by: step.recordedBy,
+      })
+      .execute();
+  }
+
+  async insertApproval(chain: ApprovalChain) {
+    await this.db
+      .insertInto('approvals')
+      .values({
+        type: chain.type,
+        ref: chain.ref,
+        chain: chain.chain,
+        applicant: chain.applicant,
+        hs_code: chain.hsCode,
+        quantity: chain.quantity,
+        unit: chain.unit,
+        state: chain.state,
+        monitoring: chain.monitoring,
+        note: chain.note,
+        created_at: chain.createdAt,
+        created_by: chain.createdBy,
+      })
+      .execute();
+    for (const step of chain.steps) await this.insertStep(chain, step);
+  }
+
+  async addApprovalStep(chain: ApprovalChain, step: ApprovalStep) {
+    await this.db
+      .updateTable('approvals')
+      .set({ state: chain.state, monitoring: chain.monitoring })
+      .where('type', '=', chain.type)
+      .where('ref', '=', chain.ref)
+      .execute();
+    await this.insertStep(chain, step);
+  }
+
+  async putApprovalUse(use: {
+    type: string;
+    ref: string;
+    declarationId: string;
+    version: number;
+    quantity: number;
+    unit: string;
+  }) {
+    await this.db
+      .insertInto('approval_uses')
+      .values({
+        type: use.type,
+        ref: use.ref,
+        declaration_id: use.declarationId,
+        version: use.version,
+        quantity: use.quantity,
+        unit: use.unit,
+        used_at: this.now(),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['type', 'ref', 'declaration_id'])
+          .doUpdateSet({ version: use.version, quantity: use.quantity }),
+      )
+      .execute();
+  }
+
+  async putBatch(batch: BatchRecord) {
+    const values = {
+      source: batch.source,
+      started_at: batch.startedAt,
+      updated_at: batch.updatedAt,
+      finished_at: batch.finishedAt,
+      rows_done: batch.rowsDone,
+      decisions: batch.decisions,
+      rejects: batch.rejects,
+    };
+    await this.db
+      .insertInto('batches')
+      .values({ id: batch.id, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .execute();
+  }
+
+  async appendAudit(input: AuditInput) {
+    const head = await this.db
+      .selectFrom('audit_log')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const entry = chainEntry(input, head && { seq: Number(head.seq), hash: head.hash }, this.now(), sha256);
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        seq: entry.seq,
+        at: entry.at,
+        actor: entry.actor,
+        action: entry.action,
+        subject: entry.subject,
+        payload: entry.payload,
+        prev_hash: entry.prevHash,
+        hash: entry.hash,
+      })
+      .execute();
+    return entry;
+  }
+}
+
+class KyselyStore extends Repository implements Store {
+  readonly kind: StoreKind;
+  readonly location: string;
+
+  constructor(
+    private readonly kdb: Kysely<Database>,
+    private readonly storeDialect: StoreDialect,
+    now: () => string,
+  ) {
+    super(kdb, now);
+    this.kind = storeDialect.kind;
+    this.location = storeDialect.location;
+  }
+
+  async write<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.kdb.connection().execute(async (conn) => {
+      await this.storeDialect.beginWrite(conn as unknown as Kysely<unknown>);
+      let result: T;
+      try {
+        result = await fn(new Repository(conn, this.now));
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => {});
+        throw error;
+      }
+      await sql`commit`.execute(conn);
+      return result;
+    });
+  }
+
+  async close() {
+    await this.kdb.destroy();
+  }
+
+  /** Applies every migration the database lacks, in order, under the write lock. */
+  async migrate(): Promise<string[]> {
+    return this.kdb.connection().execute(async (conn) => {
+      const db = conn as unknown as Kysely<unknown>;
+      await this.storeDialect.beginWrite(db);
+      try {
+        await conn.schema
+          .createTable('schema_migrations')
+          .ifNotExists()
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('applied_at', 'text', (c) => c.notNull())
+          .execute();
+        const applied = new Set(
+          (await conn.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name),
+        );
+        const known = new Set(MIGRATIONS.map((m) => m.name));
+        const unknown = [...applied].filter((name) => !known.has(name)).sort();
+        if (unknown.length) {
+          throw new EmbargoError(
+            'EMB_STORE_MIGRATION',
+            `the store was migrated by a newer embargo (unknown migration ${unknown.join(', ')})`,
+            { path: this.location },
+          );
+        }
+        const ran: string[] = [];
+        for (const migration of MIGRATIONS) {
+          if (applied.has(migration.name)) continue;
+          await migration.up(db, this.kind);
+          await conn
+            .insertInto('schema_migrations')
+            .values({ name: migration.name, applied_at: this.now() })
+            .execute();
+          ran.push(migration.name);
+        }
+        await sql`commit`.execute(conn);
+        return ran;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => {});
+        if (error instanceof EmbargoError) throw error;
+        throw new EmbargoError(
+          'EMB_STORE_MIGRATION',
+          `cannot bring the store schema up to date: ${(error as Error).message}`,
+          { path: this.location },
+          { cause: error },
+        );
+      }
+    });
+  }
+}
+
+/** Opens a store over a dialect and applies pending migrations. */
+export async function openKyselyStore(
+  storeDialect: StoreDialect,
+  options: StoreOptions = {},
+): Promise<Store> {
+  const kdb = new Kysely<Database>({ dialect: storeDialect.dialect });
+  const store = new KyselyStore(kdb, storeDialect, options.now ?? (() => new Date().toISOString()));
+  try {
+    await storeDialect.prepare(kdb as unknown as Kysely<unknown>);
+  } catch (cause) {
+    await kdb.destroy().catch(() => {});
+    throw new EmbargoError(
+      'EMB_STORE_OPEN',
+      `cannot reach the store at ${storeDialect.location}: ${(cause as Error).message}`,
+      { path: storeDialect.location },
+      { cause },
+    );
+  }
+  try {
+    await store.migrate();
+  } catch (error) {
+    await kdb.destroy().catch(() => {});
+    throw error;
+  }
+  return store;
+}
+
+export type { StoreReader };

@@ -1,0 +1,9 @@
+/**
+ * Every migration, oldest first. Append only: a test checks this list matches the files in this
+ * directory, that names are timestamped and in order, and that the resulting schema matches the
+ * committed snapshot for each dialect.
+ */
+import { migration as initial } from './202611281700-initial.js';
+import type { Migration } from './migration.js';
+
+export const MIGRATIONS: readonly Migration[] = [initial];

@@ -1,0 +1,158 @@
+/**
+ * The one storage port. Services read through `Store` and change state only inside
+ * `store.write(tx => …)`: one transaction that holds the store's write lock (SQLite `BEGIN
+ * IMMEDIATE`, a PostgreSQL advisory lock), so every change and its audit entry land together or
+ * not at all, and concurrent writers (processes or connections) serialise instead of losing rows.
+ * `sqlite/` and `postgres/` provide the dialects; `kysely-store.ts` is the one implementation.
+ */
+import type { ApprovalChain, ApprovalStep } from '../core/approvals/approval-chain.js';
+import type { AuditEntry, AuditInput } from '../core/audit/audit-chain.js';
+import type { CaseEventDraft, CaseState } from '../core/cases/case-rules.js';
+import type { Role } from '../core/cases/roles.js';
+import type { Decision } from '../core/screening/decision.js';
+import type { Declaration } from '../core/screening/declaration.js';
+
+export const STORE_KINDS = ['sqlite', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+export interface UserRecord {
+  name: string;
+  role: Role;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface StoredDeclaration {
+  id: string;
+  version: number;
+  contentHash: string;
+  declaration: Declaration;
+  receivedAt: string;
+  source: string | null;
+}
+
+export interface StoredDecision {
+  seq: number;
+  declarationId: string;
+  version: number;
+  contextHash: string;
+  decision: Decision;
+  decidedAt: string;
+  batchId: string | null;
+}
+
+export interface CaseEvent {
+  caseId: string;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  payload: Record<string, unknown>;
+}
+
+export interface BatchRecord {
+  id: string;
+  source: string;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  rowsDone: number;
+  decisions: number;
+  rejects: number;
+}
+
+export interface DecisionFilter {
+  decision?: string;
+  limit?: number;
+}
+
+export interface StoreReader {
+  getUser(name: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  countUsers(): Promise<number>;
+
+  /** the stored version of `id` whose content hash is `contentHash`, if any */
+  findDeclaration(id: string, contentHash: string): Promise<StoredDeclaration | undefined>;
+  latestDeclaration(id: string): Promise<StoredDeclaration | undefined>;
+  declarationVersions(id: string): Promise<StoredDeclaration[]>;
+  /** decisions of one declaration, all versions, oldest first */
+  decisionsOf(id: string): Promise<StoredDecision[]>;
+  /** the current decision of each declaration (its most recent one), ordered by declaration id */
+  listDecisions(filter?: DecisionFilter): Promise<StoredDecision[]>;
+  countDecisions(): Promise<Record<string, number>>;
+  findDecision(
+    declarationId: string,
+    version: number,
+    contextHash: string,
+  ): Promise<StoredDecision | undefined>;
+
+  getCase(id: string): Promise<CaseState | undefined>;
+  caseOf(declarationId: string, version: number): Promise<CaseState | undefined>;
+  listCases(filter?: { status?: string; assignee?: string }): Promise<CaseState[]>;
+  caseEvents(id: string): Promise<CaseEvent[]>;
+
+  getApproval(type: string, ref: string): Promise<ApprovalChain | undefined>;
+  listApprovals(filter?: { chain?: string; state?: string }): Promise<ApprovalChain[]>;
+  /** quantity (in the chain's unit) that declarations other than `exceptDeclarationId` used */
+  approvalUsed(type: string, ref: string, exceptDeclarationId?: string): Promise<number>;
+
+  getBatch(id: string): Promise<BatchRecord | undefined>;
+
+  /** entries with seq > `afterSeq`, ascending, at most `limit` */
+  auditPage(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  auditBySeq(seq: number): Promise<AuditEntry | undefined>;
+  /** the seq of the entry with this hash (the lowest, if several) */
+  auditSeqOfHash(hash: string): Promise<number | undefined>;
+  auditHead(): Promise<AuditEntry | undefined>;
+}
+
+export interface StoreWriter extends StoreReader {
+  putUser(user: UserRecord): Promise<void>;
+  /**
+   * Stores a declaration as received, idempotently: the same id and content → the existing
+   * version (`created: false`); new content → the next version.
+   */
+  putDeclaration(
+    declaration: Declaration,
+    contentHash: string,
+    source: string | null,
+  ): Promise<{ version: number; created: boolean }>;
+  /** Idempotent on (declaration id, version, context hash). */
+  putDecision(
+    declarationId: string,
+    version: number,
+    contextHash: string,
+    decision: Decision,
+    batchId: string | null,
+  ): Promise<{ seq: number; created: boolean }>;
+  insertCase(state: CaseState, num: number): Promise<void>;
+  nextCaseNumber(): Promise<number>;
+  updateCase(state: CaseState): Promise<void>;
+  addCaseEvent(caseId: string, event: CaseEventDraft, actor: string): Promise<CaseEvent>;
+  insertApproval(chain: ApprovalChain): Promise<void>;
+  /** writes the chain's state and monitoring, and appends `step` */
+  addApprovalStep(chain: ApprovalChain, step: ApprovalStep): Promise<void>;
+  putApprovalUse(use: {
+    type: string;
+    ref: string;
+    declarationId: string;
+    version: number;
+    quantity: number;
+    unit: string;
+  }): Promise<void>;
+  putBatch(batch: BatchRecord): Promise<void>;
+  /** appends one entry to the hash chain and returns it */
+  appendAudit(input: AuditInput): Promise<AuditEntry>;
+  /** the clock of this store (ISO timestamp) */
+  now(): string;
+}
+
+export interface Store extends StoreReader {
+  readonly kind: StoreKind;
+  /** where the store lives, without credentials (for messages) */
+  readonly location: string;
+  /** runs `fn` in one write transaction holding the store's write lock; rolls back if it throws */
+  write<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  now(): string;
+  close(): Promise<void>;
+}
