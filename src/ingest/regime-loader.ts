@@ -239,6 +239,17 @@ function crossCheck(files: readonly ParsedFile[]): EmbargoError[] {
             ['measures', i, 'exceptions', j, 'consumes_cap'],
           );
       });
+      m.notifications.forEach((n, j) => {
+        (n.exceptions ?? []).forEach((x, k) => {
+          if (!own?.exceptions.has(x))
+            problem(
+              'EMB_REGIME_BAD_REFERENCE',
+              `notification refers to exception '${x}', which measure ${m.id} does not define`,
+              f,
+              ['measures', i, 'notifications', j, 'exceptions', k],
+            );
+        });
+      });
       m.amends.forEach((a, j) => {
         const target = measureAt.get(a.measure);
         if (!target) {

@@ -137,6 +137,8 @@ export const NotificationSchema = z.strictObject({
   /** e.g. `every-30-days`, `every-90-days`, `monthly`, `in-advance`, `once` */
   cadence: z.string(),
   what: z.string(),
+  /** the duty arises only for trade under these exceptions of the measure (absent: any cleared trade) */
+  exceptions: z.array(z.string()).optional(),
   unconfirmed: z.array(z.string()).default([]),
 });
 

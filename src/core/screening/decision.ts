@@ -20,6 +20,8 @@ export const REASON_KINDS = [
   'cap-consumed',
   'cap-exceeded',
   'cap-warning',
+  'cap-unmeasured',
+  'cap-out-of-order',
   'notification-duty',
   'grace-period',
   'suspended',
