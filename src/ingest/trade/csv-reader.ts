@@ -1,0 +1,186 @@
+/**
+ * Decoding and splitting of the CSV files trade data comes in. Real extracts are ugly: UTF-8 with
+ * or without a BOM, UTF-16 from Excel, Windows-1252 from Comtrade+ ("Côte d'Ivoire" as byte 0xF4),
+ * quoted and unquoted fields, blank lines, a truncated last line. The reader keeps going past a
+ * bad record and reports it with its line number; it never drops the good ones.
+ */
+import iconv from 'iconv-lite';
+
+export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/**
+ * BOMs decide; otherwise strict UTF-8 is tried and Windows-1252 is the fallback, because every
+ * byte sequence is valid cp1252 and that is what Comtrade's legacy exports use.
+ */
+export function decodeText(bytes: Uint8Array): { text: string; encoding: Encoding } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8' };
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
+  }
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { text: iconv.decode(Buffer.from(bytes.subarray(2)), 'utf-16be'), encoding: 'utf-16be' };
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: iconv.decode(Buffer.from(bytes), 'win1252'), encoding: 'windows-1252' };
+  }
+}
+
+export interface CsvRecord {
+  /** 1-based line number where the record starts */
+  line: number;
+  fields: string[];
+}
+
+export interface CsvProblem {
+  line: number;
+  reason: string;
+}
+
+/**
+ * Calls `onRecord` for every record of `text` (RFC 4180 with leniency: a quote inside an unquoted
+ * field is kept as a character). Blank lines are skipped. A quoted field that never closes is a
+ * problem for its record only; reading resumes on the next line. Lines without quotes take a
+ * fast path (`split`), which is what keeps a million-row import quick.
+ */
+export function readCsv(
+  text: string,
+  onRecord: (record: CsvRecord) => void,
+  onProblem: (problem: CsvProblem) => void,
+  delimiter = ',',
+): void {
+  readCsvChunk(text, 1, true, onRecord, onProblem, delimiter);
+}
+
+/**
+ * One chunk of a streamed file. Unless `final`, reading stops before a record that may continue
+ * in the next chunk (an incomplete last line, or a quoted field still open); the caller prepends
+ * the unconsumed rest to the next chunk.
+ */
+export function readCsvChunk(
+  text: string,
+  firstLine: number,
+  final: boolean,
+  onRecord: (record: CsvRecord) => void,
+  onProblem: (problem: CsvProblem) => void,
+  delimiter = ',',
+): { consumed: number; nextLine: number } {
+  const n = text.length;
+  let pos = 0;
+  let line = firstLine;
+  // the next quote at or after `pos`, searched again only once passed: keeps the scan linear
+  let quote = -1;
+  while (pos < n) {
+    let eol = text.indexOf('\n', pos);
+    if (eol === -1) {
+      if (!final) break;
+      eol = n;
+    }
+    const end = eol > pos && text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    if (quote < pos) {
+      quote = text.indexOf('"', pos);
+      if (quote === -1) quote = n;
+    }
+    if (quote >= end) {
+      if (end > pos) onRecord({ line, fields: text.slice(pos, end).split(delimiter) });
+      pos = eol + 1;
+      line++;
+      continue;
+    }
+    const parsed = parseQuotedRecord(text, pos, delimiter);
+    if ('error' in parsed) {
+      if (!final && parsed.open) break;
+      onProblem({ line, reason: parsed.error });
+      pos = eol + 1;
+      line++;
+      continue;
+    }
+    if (!final && parsed.next >= n && text[n - 1] !== '\n') break;
+    onRecord({ line, fields: parsed.fields });
+    line += parsed.newlines + 1;
+    pos = parsed.next;
+  }
+  return { consumed: Math.min(pos, n), nextLine: line };
+}
+
+function parseQuotedRecord(
+  text: string,
+  start: number,
+  delimiter: string,
+): { fields: string[]; next: number; newlines: number } | { error: string; open?: boolean } {
+  const fields: string[] = [];
+  const n = text.length;
+  let pos = start;
+  let newlines = 0;
+  for (;;) {
+    if (text[pos] === '"') {
+      let value = '';
+      pos++;
+      for (;;) {
+        const q = text.indexOf('"', pos);
+        if (q === -1)
+          return { error: 'a quoted field is never closed (truncated file or stray quote)', open: true };
+        const chunk = text.slice(pos, q);
+        for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) newlines++;
+        value += chunk;
+        if (text[q + 1] === '"') {
+          value += '"';
+          pos = q + 2;
+          continue;
+        }
+        pos = q + 1;
+        break;
+      }
+      fields.push(value);
+      const c = text[pos];
+      if (c === delimiter) {
+        pos++;
+        continue;
+      }
+      if (c === undefined || c === '\n' || (c === '\r' && text[pos + 1] === '\n')) {
+        const next = c === undefined ? n : c === '\n' ? pos + 1 : pos + 2;
+        return { fields, next, newlines };
+      }
+      return { error: `stray character after a closing quote in field ${fields.length}` };
+    }
+    let j = pos;
+    while (j < n && text[j] !== delimiter && text[j] !== '\n') j++;
+    let value = text.slice(pos, j);
+    const atLineEnd = j >= n || text[j] === '\n';
+    if (atLineEnd && value.endsWith('\r')) value = value.slice(0, -1);
+    fields.push(value);
+    if (atLineEnd) return { fields, next: j + 1, newlines };
+    pos = j + 1;
+  }
+}
+
+/** Normalises a header cell for matching: case, BOM, surrounding space and quotes ignored. */
+export function headerKey(cell: string): string {
+  return cell
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase();
+}
+
+/** Empty, `-0-` (Comtrade and OFAC's "nothing here") and `N/A` cells are absent values. */
+export function cellValue(cell: string | undefined): string | undefined {
+  if (cell === undefined) return undefined;
+  const t = cell.trim();
+  if (t === '' || t === '-0-' || t.toUpperCase() === 'N/A') return undefined;
+  return t;
+}
+
+/**
+ * A number as printed in an extract (`1,234.5` or `1234.5`); undefined for an absent cell;
+ * NaN for text that is not a number, so the caller can reject the row.
+ */
+export function cellNumber(cell: string | undefined): number | undefined {
+  const v = cellValue(cell);
+  if (v === undefined) return undefined;
+  const cleaned = /^-?[\d,]+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? v.replaceAll(',', '') : v;
+  const num = Number(cleaned);
+  return Number.isFinite(num) && cleaned !== '' ? num : Number.NaN;
+}
