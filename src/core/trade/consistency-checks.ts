@@ -61,6 +61,12 @@ function differs(a: Observation, b: Observation, tol: Tolerances): boolean {
   return relativeDifference(a.value, b.value) > tol.level;
 }
 
+/** Observations that can stand for a figure: not erroneous and not superseded by another given. */
+function usable(candidates: readonly Observation[]): Observation[] {
+  const superseded = new Set(candidates.flatMap((o) => o.supersedes));
+  return candidates.filter((o) => o.status !== 'erroneous' && !superseded.has(o.id));
+}
+
 export function checkConsistency(
   observations: readonly Observation[],
   tolerances: Tolerances = DEFAULT_TOLERANCES,
@@ -225,16 +231,29 @@ export function checkConsistency(
     if (pct.status === 'erroneous') continue;
     const basis = pct.basis ?? 'value';
     const step = pct.measure === 'yoy_pct' ? 12 : periodMonths(pct.period);
-    const levelAt = (start: string, end: string) =>
-      preferredObservation(
+    const levelsAt = (start: string, end: string) =>
+      usable(
         index.figure(pct.reporter, pct.partner, pct.flow, pct.commodity, basis, pct.period.kind, start, end),
       );
-    const here = levelAt(pct.period.start, pct.period.end);
-    const base = levelAt(addMonths(pct.period.start, -step), addMonths(pct.period.end, -step));
+    const heres = levelsAt(pct.period.start, pct.period.end);
+    const bases = levelsAt(addMonths(pct.period.start, -step), addMonths(pct.period.end, -step));
+    const here = preferredObservation(heres);
+    const base = preferredObservation(bases);
     if (!here || !base || here.unit !== base.unit) continue;
     const implied = changePct(here.value, base.value);
     if (implied === undefined) continue;
-    if (Math.abs(implied - pct.value) > tolerances.pctPoints) {
+    // levels printed as "2.3 million" may be anything from 2.25 to 2.35 million, and sources differ:
+    // a percentage is inconsistent only if no pair of reported levels, within their printed
+    // precision, gives it
+    const slack = tolerances.pctPoints / 2;
+    const explained = heres.some((h) =>
+      bases.some((b) => {
+        if (h.unit !== b.unit) return false;
+        const r = impliedPctRange(h.value, b.value);
+        return pct.value >= r.min - slack && pct.value <= r.max + slack;
+      }),
+    );
+    if (!explained) {
       findings.push({
         kind: 'pct-inconsistent',
         figure: describeFigure(pct),
@@ -261,4 +280,32 @@ export function isPartOf(part: string, whole: string): boolean {
   if (!/^\d+$/.test(part)) return false;
   if (whole === 'TOTAL') return true;
   return /^\d+$/.test(whole) && part.length > whole.length && part.startsWith(whole);
+}
+
+/**
+ * Half the last printed unit of a figure: 2,300,000 was printed as "2.3 million" (±50,000),
+ * 161,380,000 as "161.38 million" (±5,000). Figures with no trailing zeros count as exact.
+ * @example printedHalfUnit(2_300_000) // 50_000
+ */
+export function printedHalfUnit(value: number): number {
+  if (!Number.isInteger(value) || value === 0) return 0;
+  let unit = 1;
+  let v = Math.abs(value);
+  while (v % 10 === 0) {
+    v /= 10;
+    unit *= 10;
+  }
+  return unit === 1 ? 0 : unit / 2;
+}
+
+/** The smallest and largest percentage change two printed levels can stand for. */
+export function impliedPctRange(current: number, base: number): { min: number; max: number } {
+  const hc = printedHalfUnit(current);
+  const hb = printedHalfUnit(base);
+  const values = [
+    changePct(current - hc, base + hb),
+    changePct(current + hc, base - hb),
+    changePct(current, base),
+  ].filter((v): v is number => v !== undefined);
+  return { min: Math.min(...values), max: Math.max(...values) };
 }
