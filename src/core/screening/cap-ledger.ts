@@ -190,13 +190,19 @@ export class CapLedger {
     const commit = (): Reason[] => {
       const reasons: Reason[] = [];
       const crossed = new Set<number>();
+      // lower-of: the cap stands at its fullest limit, so a level is crossed once, when that
+      // fullest fraction passes it (not again when a second limit later passes the same level)
+      let fillBefore = 0;
+      let fillAfter = 0;
       for (const limit of period.limits) {
         const before = state.used[limit.unit] ?? 0;
         const after = before + (amounts[limit.unit] ?? 0);
         state.used[limit.unit] = after;
-        for (const level of cap.warning_levels) {
-          if (before < level * limit.amount && after >= level * limit.amount) crossed.add(level);
-        }
+        fillBefore = Math.max(fillBefore, before / limit.amount);
+        fillAfter = Math.max(fillAfter, after / limit.amount);
+      }
+      for (const level of cap.warning_levels) {
+        if (fillBefore < level && fillAfter >= level) crossed.add(level);
       }
       if (date > state.lastDate) state.lastDate = date;
       const used = Object.fromEntries(period.limits.map((l) => [l.unit, state.used[l.unit] ?? 0]));
