@@ -1,0 +1,639 @@
+/**
+ * Golden declarations across the whole 2016–2018 timeline, in both jurisdictions, screened with the
+ * shipped regime and the real engine: the day before, of and after each effective date and cut-off,
+ * the suspensions, the grace periods, cap exhaustion and the warning levels.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadRegime } from '../../ingest/regime-loader.js';
+import { compileRegime } from '../regime/compile.js';
+import type { Jurisdiction } from '../regime/measure-schema.js';
+import { CapLedger } from './cap-ledger.js';
+import type { Decision, Outcome } from './decision.js';
+import type { Declaration } from './declaration.js';
+import { screenDeclaration } from './screen.js';
+
+const regime = loadRegime();
+const compiled = compileRegime(regime);
+
+type Extra = Partial<Omit<Declaration, 'documents' | 'approvals'>> & {
+  documents?: string[];
+  approvals?: string[];
+};
+
+function decl(date: string, hsCode: string, extra: Extra = {}): Declaration {
+  const { documents = [], approvals = [], ...rest } = extra;
+  const direction = rest.direction ?? 'import';
+  const refs = (list: string[]) => list.map((type) => ({ type, reference: `${type.toUpperCase()}-1` }));
+  return {
+    id: `${date}-${hsCode}`,
+    date,
+    direction,
+    hsCode,
+    flags: [],
+    ...(direction === 'import' ? { origin: 'KP', from: 'KP' } : { to: 'KP' }),
+    ...rest,
+    documents: refs(documents),
+    approvals: refs(approvals),
+  };
+}
+
+// the evidence each kind of claim carries
+const livelihoodCN: Extra = { purpose: 'livelihood', documents: ['commitment-letter-livelihood'] };
+const coal = (q: number, usd: number): Extra => ({ quantity: q, unit: 't', value: usd, currency: 'USD' });
+const rasonCoal: Extra = {
+  origin: 'RU',
+  from: 'KP',
+  portOfLoading: 'Rajin',
+  approvals: ['un-record-filing'],
+  documents: ['commitment-letter-transit', 'certificate-of-origin', 'exporting-state-notification'],
+};
+const contract = (contractDate: string): Extra => ({ contractDate, documents: ['contract'] });
+const exportTo: Extra = { direction: 'export' };
+
+function screen(j: Jurisdiction, d: Declaration, ledger = new CapLedger(regime.units)): Decision {
+  return screenDeclaration(compiled, d, { jurisdiction: j, ledger });
+}
+
+/** [case, jurisdiction, date, hs, extra, expected outcome, measure that must be cited (or '' for none)] */
+type Row = [string, Jurisdiction, string, string, Extra, Outcome, string];
+
+const rows: Row[] = [
+  // 2270 (UN, 2016-03-02) and No. 11 (CN, 2016-04-05)
+  ['UN coal the day before 2270', 'UN', '2016-03-01', '270112', {}, 'CLEAR', ''],
+  ['UN coal on the day of 2270', 'UN', '2016-03-02', '270112', {}, 'REFUSE', 'UN-2270-OP29'],
+  ['UN coal the day after 2270', 'UN', '2016-03-03', '270112', {}, 'REFUSE', 'UN-2270-OP29'],
+  ['CN coal the day before No. 11', 'CN', '2016-04-04', '2701120000', {}, 'CLEAR', ''],
+  ['CN coal on the day of No. 11', 'CN', '2016-04-05', '2701120000', {}, 'REFUSE', 'CN-MOFCOM-11-2016-1'],
+  [
+    'CN livelihood coal the day after No. 11',
+    'CN',
+    '2016-04-06',
+    '2701120000',
+    livelihoodCN,
+    'CLEAR',
+    'CN-MOFCOM-11-2016-1',
+  ],
+  // 2321 (UN, 2016-11-30): livelihood coal moves under the cap
+  [
+    'UN livelihood coal under 2270 the day before 2321',
+    'UN',
+    '2016-11-29',
+    '270112',
+    { purpose: 'livelihood' },
+    'CLEAR',
+    'UN-2270-OP29',
+  ],
+  [
+    'UN livelihood coal within the cap on the day of 2321',
+    'UN',
+    '2016-11-30',
+    '270112',
+    { purpose: 'livelihood', ...coal(1000, 50_000) },
+    'CLEAR',
+    'UN-2321-OP26',
+  ],
+  [
+    'UN livelihood coal without quantity cannot be measured against the cap',
+    'UN',
+    '2016-12-01',
+    '270112',
+    { purpose: 'livelihood' },
+    'HOLD',
+    'UN-2321-OP26',
+  ],
+  ['UN copper ore the day before 2321', 'UN', '2016-11-29', '2603', {}, 'CLEAR', ''],
+  ['UN copper ore on the day of 2321', 'UN', '2016-11-30', '2603', {}, 'REFUSE', 'UN-2321-OP28'],
+  [
+    'UN new helicopter export with Committee approval',
+    'UN',
+    '2016-12-01',
+    '880212',
+    { ...exportTo, approvals: ['un-committee-approval'] },
+    'CLEAR',
+    'UN-2321-OP30',
+  ],
+  ['UN helicopter export without approval', 'UN', '2016-12-01', '880212', exportTo, 'REFUSE', 'UN-2321-OP30'],
+  // No. 75 (CN, coal suspended 2016-12-11 .. 12-31)
+  [
+    'CN livelihood coal the day before No. 75',
+    'CN',
+    '2016-12-10',
+    '2701120000',
+    livelihoodCN,
+    'CLEAR',
+    'CN-MOFCOM-11-2016-1',
+  ],
+  [
+    'CN livelihood coal on the first day of No. 75',
+    'CN',
+    '2016-12-11',
+    '2701120000',
+    livelihoodCN,
+    'REFUSE',
+    'CN-MOFCOM-75-2016',
+  ],
+  [
+    'CN livelihood coal the day after No. 75 starts',
+    'CN',
+    '2016-12-12',
+    '2701120000',
+    livelihoodCN,
+    'REFUSE',
+    'CN-MOFCOM-75-2016',
+  ],
+  [
+    'CN Rason transit coal is outside the suspension',
+    'CN',
+    '2016-12-12',
+    '2701120000',
+    rasonCoal,
+    'CLEAR',
+    'CN-MOFCOM-11-2016-1',
+  ],
+  [
+    'CN livelihood coal on the last day of No. 75',
+    'CN',
+    '2016-12-31',
+    '2701120000',
+    { ...livelihoodCN, ...coal(1000, 50_000) },
+    'REFUSE',
+    'CN-MOFCOM-75-2016',
+  ],
+  [
+    'CN livelihood coal on 2017-01-01 draws on the cap of No. 81',
+    'CN',
+    '2017-01-01',
+    '2701120000',
+    { ...livelihoodCN, ...coal(1000, 50_000) },
+    'CLEAR',
+    'CN-MOFCOM-81-2016-1',
+  ],
+  ['CN copper from the day No. 81 applies', 'CN', '2016-12-24', '7403', {}, 'REFUSE', 'CN-MOFCOM-81-2016-2'],
+  ['CN copper the day before No. 81', 'CN', '2016-12-23', '7403', {}, 'CLEAR', ''],
+  // No. 12 (CN, coal suspended 2017-02-19 .. 12-31)
+  [
+    'CN livelihood coal the day before No. 12',
+    'CN',
+    '2017-02-18',
+    '2701120000',
+    { ...livelihoodCN, ...coal(1000, 50_000) },
+    'CLEAR',
+    'CN-MOFCOM-81-2016-1',
+  ],
+  [
+    'CN livelihood coal on the day of No. 12',
+    'CN',
+    '2017-02-19',
+    '2701120000',
+    { ...livelihoodCN, ...coal(1000, 50_000) },
+    'REFUSE',
+    'CN-MOFCOM-12-2017',
+  ],
+  [
+    'CN livelihood iron ore is not suspended by No. 12',
+    'CN',
+    '2017-02-20',
+    '2601111000',
+    livelihoodCN,
+    'CLEAR',
+    'CN-MOFCOM-11-2016-1',
+  ],
+  // 2371 (UN, 2017-08-05): full ban with a 30-day grace
+  [
+    'UN livelihood iron ore the day before 2371',
+    'UN',
+    '2017-08-04',
+    '2601',
+    { purpose: 'livelihood' },
+    'CLEAR',
+    'UN-2321-OP26',
+  ],
+  [
+    'UN livelihood iron ore on the day of 2371',
+    'UN',
+    '2017-08-05',
+    '2601',
+    { purpose: 'livelihood' },
+    'REFUSE',
+    'UN-2371-OP8',
+  ],
+  [
+    'UN coal under a pre-adoption contract the day after 2371',
+    'UN',
+    '2017-08-06',
+    '270112',
+    contract('2017-08-01'),
+    'CLEAR',
+    'UN-2371-OP8',
+  ],
+  [
+    'UN coal with a contract dated the day of adoption',
+    'UN',
+    '2017-08-06',
+    '270112',
+    contract('2017-08-05'),
+    'REFUSE',
+    'UN-2371-OP8',
+  ],
+  [
+    'UN coal with a contract date but no written contract',
+    'UN',
+    '2017-08-06',
+    '270112',
+    { contractDate: '2017-08-01' },
+    'HOLD',
+    'UN-2371-OP8',
+  ],
+  [
+    'UN seafood under a pre-adoption contract on the last grace day',
+    'UN',
+    '2017-09-04',
+    '0307',
+    contract('2017-07-01'),
+    'CLEAR',
+    'UN-2371-OP9',
+  ],
+  [
+    'UN seafood under a pre-adoption contract after the grace',
+    'UN',
+    '2017-09-05',
+    '0307',
+    contract('2017-07-01'),
+    'REFUSE',
+    'UN-2371-OP9',
+  ],
+  ['UN Rajin transit coal after 2371', 'UN', '2017-09-05', '270112', rasonCoal, 'CLEAR', 'UN-2371-OP8'],
+  // No. 40 (CN, 2017-08-15; no formalities from 2017-09-05)
+  ['CN seafood the day before No. 40', 'CN', '2017-08-14', '0307', {}, 'CLEAR', ''],
+  ['CN seafood on the day of No. 40', 'CN', '2017-08-15', '0307', {}, 'REFUSE', 'CN-MOFCOM-40-2017-1'],
+  [
+    'CN livelihood iron ore the day before No. 40',
+    'CN',
+    '2017-08-14',
+    '2601111000',
+    livelihoodCN,
+    'CLEAR',
+    'CN-MOFCOM-11-2016-1',
+  ],
+  [
+    'CN livelihood iron ore the day after No. 40',
+    'CN',
+    '2017-08-16',
+    '2601111000',
+    livelihoodCN,
+    'REFUSE',
+    'CN-MOFCOM-40-2017-1',
+  ],
+  [
+    'CN goods at port under an earlier contract on 2017-09-04',
+    'CN',
+    '2017-09-04',
+    '2601111000',
+    contract('2017-08-10'),
+    'CLEAR',
+    'CN-MOFCOM-40-2017-1',
+  ],
+  [
+    'CN goods at port under an earlier contract on 2017-09-05',
+    'CN',
+    '2017-09-05',
+    '2601111000',
+    contract('2017-08-10'),
+    'REFUSE',
+    'CN-MOFCOM-40-2017-1',
+  ],
+  [
+    'CN Rason coal now needs the exporting state’s notification',
+    'CN',
+    '2017-09-06',
+    '2701120000',
+    { ...rasonCoal, documents: ['certificate-of-origin'] },
+    'HOLD',
+    'CN-MOFCOM-40-2017-1',
+  ],
+  // 2375 (UN, 2017-09-11) and No. 52 (CN, 2017-09-22)
+  ['UN textiles the day before 2375', 'UN', '2017-09-10', '610910', {}, 'CLEAR', ''],
+  ['UN textiles on the day of 2375', 'UN', '2017-09-11', '610910', {}, 'REFUSE', 'UN-2375-OP16'],
+  [
+    'UN textiles under a pre-adoption contract',
+    'UN',
+    '2017-09-12',
+    '610910',
+    contract('2017-09-10'),
+    'CLEAR',
+    'UN-2375-OP16',
+  ],
+  ['UN propane export on the day of 2375', 'UN', '2017-09-11', '271112', exportTo, 'REFUSE', 'UN-2375-OP13'],
+  ['UN LNG is natural gas, not NGL: outside 2375', 'UN', '2017-09-12', '271111', exportTo, 'CLEAR', ''],
+  ['CN textiles the day before No. 52', 'CN', '2017-09-21', '6109100000', {}, 'CLEAR', ''],
+  ['CN textiles on the day of No. 52', 'CN', '2017-09-22', '6109100000', {}, 'REFUSE', 'CN-MOFCOM-52-2017-1'],
+  [
+    'CN textiles under a contract signed 2017-09-10',
+    'CN',
+    '2017-09-23',
+    '6109100000',
+    contract('2017-09-10'),
+    'CLEAR',
+    'CN-MOFCOM-52-2017-1',
+  ],
+  [
+    'CN textiles under a contract signed on 2017-09-11 (excluded)',
+    'CN',
+    '2017-09-23',
+    '6109100000',
+    contract('2017-09-11'),
+    'REFUSE',
+    'CN-MOFCOM-52-2017-1',
+  ],
+  [
+    'CN textiles under contract cleared on 2017-12-10',
+    'CN',
+    '2017-12-10',
+    '6109100000',
+    contract('2017-09-01'),
+    'CLEAR',
+    'CN-MOFCOM-52-2017-1',
+  ],
+  [
+    'CN textiles under contract on 2017-12-11',
+    'CN',
+    '2017-12-11',
+    '6109100000',
+    contract('2017-09-01'),
+    'REFUSE',
+    'CN-MOFCOM-52-2017-1',
+  ],
+  [
+    'UN textiles under contract on 2017-12-11',
+    'UN',
+    '2017-12-11',
+    '610910',
+    contract('2017-09-01'),
+    'REFUSE',
+    'UN-2375-OP16',
+  ],
+  ['CN LNG export the day before No. 52', 'CN', '2017-09-21', '2711110000', exportTo, 'CLEAR', ''],
+  [
+    'CN LNG export on the day of No. 52',
+    'CN',
+    '2017-09-22',
+    '2711110000',
+    exportTo,
+    'REFUSE',
+    'CN-MOFCOM-52-2017-2',
+  ],
+  ['CN propane is not LNG: outside No. 52', 'CN', '2017-09-22', '2711120000', exportTo, 'CLEAR', ''],
+  [
+    'CN crude on the condensate line is held as ambiguous',
+    'CN',
+    '2017-09-22',
+    '2709000000',
+    exportTo,
+    'HOLD',
+    'CN-MOFCOM-52-2017-2',
+  ],
+  // refined petroleum: UN window from 2017-10-01; China's restriction from 2017-10-01
+  [
+    'UN diesel in September 2017: banned, the cap window is not open',
+    'UN',
+    '2017-09-30',
+    '27101923',
+    { ...exportTo, purpose: 'livelihood', quantity: 100, unit: 'bbl' },
+    'REFUSE',
+    'UN-2375-OP14',
+  ],
+  [
+    'UN diesel for livelihood on 2017-10-01 within the cap',
+    'UN',
+    '2017-10-01',
+    '27101923',
+    { ...exportTo, purpose: 'livelihood', quantity: 100, unit: 'bbl' },
+    'CLEAR',
+    'UN-2375-OP14',
+  ],
+  [
+    'UN diesel not for livelihood',
+    'UN',
+    '2017-10-01',
+    '27101923',
+    { ...exportTo, quantity: 100, unit: 'bbl' },
+    'REFUSE',
+    'UN-2375-OP14',
+  ],
+  ['CN diesel before No. 52 restricts it', 'CN', '2017-09-30', '2710192300', exportTo, 'CLEAR', ''],
+  [
+    'CN diesel for livelihood within the cap',
+    'CN',
+    '2017-10-01',
+    '2710192300',
+    { ...exportTo, purpose: 'livelihood', quantity: 100, unit: 't' },
+    'CLEAR',
+    'CN-MOFCOM-52-2017-3',
+  ],
+  // 2397 (UN, 2017-12-22) and No. 4 (CN, 2018-01-06)
+  ['UN machinery export the day before 2397', 'UN', '2017-12-21', '8429', exportTo, 'CLEAR', ''],
+  ['UN machinery export on the day of 2397', 'UN', '2017-12-22', '8429', exportTo, 'REFUSE', 'UN-2397-OP7'],
+  [
+    'UN machinery import from the DPRK on the day of 2397',
+    'UN',
+    '2017-12-22',
+    '8429',
+    {},
+    'REFUSE',
+    'UN-2397-OP6',
+  ],
+  [
+    'UN machinery import under a pre-adoption contract (grace UNCONFIRMED)',
+    'UN',
+    '2017-12-23',
+    '8429',
+    contract('2017-12-01'),
+    'CLEAR',
+    'UN-2397-OP6',
+  ],
+  [
+    'UN machinery import under contract after 30 days',
+    'UN',
+    '2018-01-22',
+    '8429',
+    contract('2017-12-01'),
+    'REFUSE',
+    'UN-2397-OP6',
+  ],
+  [
+    'UN diesel on 2017-12-23 still under the 2375 window',
+    'UN',
+    '2017-12-23',
+    '27101923',
+    { ...exportTo, purpose: 'livelihood', quantity: 100, unit: 'bbl' },
+    'CLEAR',
+    'UN-2375-OP14',
+  ],
+  [
+    'UN diesel on 2018-01-01 under 2397 OP5',
+    'UN',
+    '2018-01-01',
+    '27101923',
+    { ...exportTo, purpose: 'livelihood', quantity: 100, unit: 'bbl' },
+    'CLEAR',
+    'UN-2397-OP5',
+  ],
+  [
+    'CN diesel on 2018-01-01 under No. 52’s 2018 figure',
+    'CN',
+    '2018-01-01',
+    '2710192300',
+    { ...exportTo, purpose: 'livelihood', quantity: 100, unit: 't' },
+    'CLEAR',
+    'CN-MOFCOM-52-2017-3',
+  ],
+  ['CN machinery export the day before No. 4', 'CN', '2018-01-05', '8429520000', exportTo, 'CLEAR', ''],
+  [
+    'CN machinery export on the day of No. 4',
+    'CN',
+    '2018-01-06',
+    '8429520000',
+    exportTo,
+    'REFUSE',
+    'CN-MOFCOM-4-2018-1',
+  ],
+  [
+    'CN steel export the day after No. 4',
+    'CN',
+    '2018-01-07',
+    '7208',
+    exportTo,
+    'REFUSE',
+    'CN-MOFCOM-4-2018-1',
+  ],
+  [
+    'CN diesel on 2018-01-06 under No. 4',
+    'CN',
+    '2018-01-06',
+    '2710192300',
+    { ...exportTo, purpose: 'livelihood', quantity: 100, unit: 't' },
+    'CLEAR',
+    'CN-MOFCOM-4-2018-3',
+  ],
+  [
+    'CN machinery import from the DPRK: No. 4’s import section is not encoded',
+    'CN',
+    '2018-01-07',
+    '8429520000',
+    {},
+    'CLEAR',
+    '',
+  ],
+];
+
+describe('golden declarations across the timeline', () => {
+  it.each(rows)('%s', (_name, j, date, hs, extra, outcome, measure) => {
+    const d = screen(j, decl(date, hs, extra));
+    expect(d.decision).toBe(outcome);
+    expect(d.asOf).toBe(date);
+    if (measure) expect(d.reasons.map((r) => r.measure)).toContain(measure);
+    else expect(d.reasons.map((r) => r.kind)).toEqual(['not-covered']);
+  });
+
+  it('names the grace rule and its notification duty when a pre-adoption contract clears', () => {
+    const d = screen('UN', decl('2017-08-06', '270112', contract('2017-08-01')));
+    expect(d.exception).toBe('UN-2371-OP8/prior-contract-30-days');
+    const kinds = d.reasons.map((r) => r.kind);
+    expect(kinds).toContain('grace-period');
+    expect(d.reasons.find((r) => r.kind === 'notification-duty')?.text).toMatch(/45 days/);
+    // the Rajin advance notice is not this trade's duty
+    expect(d.reasons.some((r) => /Rajin/.test(r.text) && r.kind === 'notification-duty')).toBe(false);
+  });
+
+  it('marks a decision resting on an UNCONFIRMED grace (2397 OP6) as unconfirmed', () => {
+    const d = screen('UN', decl('2017-12-23', '8429', contract('2017-12-01')));
+    expect(d.reasons.find((r) => r.kind === 'grace-period')?.unconfirmed).toBe(true);
+  });
+
+  it('cites the suspension, not a ban, for suspended coal', () => {
+    const d = screen('CN', decl('2017-03-01', '2701120000', livelihoodCN));
+    expect(d.reasons.find((r) => r.measure === 'CN-MOFCOM-12-2017')?.kind).toBe('suspended');
+  });
+});
+
+describe('caps as ledgers across the timeline', () => {
+  it('UN 2321 coal cap for the rest of 2016: warnings at 75 % and 90 %, refusal with headroom, new period in 2017', () => {
+    const ledger = new CapLedger(regime.units);
+    const run = (date: string, t: number, usd: number) =>
+      screen('UN', decl(date, '270112', { purpose: 'livelihood', ...coal(t, usd) }), ledger);
+    const first = run('2016-12-01', 800_000, 40_000_000);
+    expect(first.decision).toBe('CLEAR');
+    expect(first.reasons.filter((r) => r.kind === 'cap-warning').map((r) => r.details?.level)).toEqual([
+      0.75,
+    ]);
+    const second = run('2016-12-05', 150_000, 9_000_000);
+    expect(second.reasons.filter((r) => r.kind === 'cap-warning').map((r) => r.details?.level)).toEqual([
+      0.9,
+    ]);
+    const third = run('2016-12-10', 100_000, 5_000_000);
+    expect(third.decision).toBe('REFUSE');
+    const exceeded = third.reasons.find((r) => r.kind === 'cap-exceeded');
+    expect(exceeded?.details?.headroom).toEqual({ USD: 4_495_894, t: 50_866 });
+    // value is the lower limit here: 95 % of USD 53,495,894 reached before the tonnage
+    expect(run('2016-12-11', 40_000, 4_000_000).reasons.map((r) => r.kind)).toContain('cap-warning');
+    const nextYear = run('2017-01-02', 100_000, 5_000_000);
+    expect(nextYear.decision).toBe('CLEAR');
+    expect(nextYear.reasons.find((r) => r.kind === 'cap-consumed')?.details?.period).toBe('2017-01-01');
+  });
+
+  it('China stops coal at 95 % of the 2017 cap (No. 81) even though the UN cap has room', () => {
+    const ledger = new CapLedger(regime.units);
+    const run = (date: string, t: number, usd: number) =>
+      screen('CN', decl(date, '2701120000', { ...livelihoodCN, ...coal(t, usd) }), ledger);
+    const big = run('2017-01-10', 7_000_000, 300_000_000);
+    expect(big.decision).toBe('CLEAR');
+    expect(big.reasons.filter((r) => r.kind === 'cap-warning').map((r) => r.details?.level)).toEqual([
+      0.75, 0.9,
+    ]);
+    const over = run('2017-01-20', 200_000, 8_000_000);
+    expect(over.decision).toBe('REFUSE');
+    expect(over.reasons.find((r) => r.kind === 'cap-exceeded')?.text).toMatch(/stop at 95%/);
+    expect(over.reasons.find((r) => r.kind === 'cap-exceeded')?.details?.headroom).toMatchObject({
+      t: 125_000,
+    });
+    expect(
+      screen(
+        'UN',
+        decl('2017-01-20', '270112', { purpose: 'livelihood', ...coal(200_000, 8_000_000) }),
+        new CapLedger(regime.units),
+      ).decision,
+    ).toBe('CLEAR');
+  });
+
+  it('China’s refined-petroleum cap counts tonnes against barrels with the product factor, and stops at 95 %', () => {
+    const ledger = new CapLedger(regime.units);
+    const run = (date: string, q: number, unit: string) =>
+      screen(
+        'CN',
+        decl(date, '2710192300', { ...exportTo, purpose: 'livelihood', quantity: q, unit }),
+        ledger,
+      );
+    const a = run('2017-10-05', 50_000, 't');
+    expect(a.decision).toBe('CLEAR');
+    expect(a.reasons.filter((r) => r.kind === 'cap-warning').map((r) => r.details?.level)).toEqual([0.75]);
+    const b = run('2017-11-05', 50_000, 'bbl');
+    expect(b.decision).toBe('CLEAR');
+    const c = run('2017-12-05', 10_000, 't');
+    expect(c.decision).toBe('REFUSE');
+    // a new period under No. 52's 2018 figure
+    expect(run('2018-01-02', 10_000, 't').decision).toBe('CLEAR');
+  });
+
+  it('an external running total (the Committee’s figure) leaves only the rest of the cap', () => {
+    const ledger = new CapLedger(regime.units);
+    const op5 = regime.measures.find((m) => m.measure.id === 'UN-2397-OP5')!.measure;
+    ledger.setRunningTotal('UN-2397-OP5', op5.caps[0]!, '2018-06-30', { bbl: 490_000 });
+    const d = screen(
+      'UN',
+      decl('2018-07-01', '27101923', { ...exportTo, purpose: 'livelihood', quantity: 20_000, unit: 'bbl' }),
+      ledger,
+    );
+    expect(d.decision).toBe('REFUSE');
+    expect(d.reasons.find((r) => r.kind === 'cap-exceeded')?.details?.headroom).toEqual({ bbl: 10_000 });
+  });
+});
