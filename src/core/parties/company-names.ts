@@ -37,6 +37,11 @@ export const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
   EXP: ['EXPORT'],
   BUR: ['BUREAU'],
   ACAD: ['ACADEMY'],
+  // British and American spellings meet on one
+  CENTRE: ['CENTER'],
+  DEFENCE: ['DEFENSE'],
+  ORGANISATION: ['ORGANIZATION'],
+  PROGRAMME: ['PROGRAM'],
 };
 
 /**
@@ -103,6 +108,8 @@ export const LEGAL_FORM_WORDS: ReadonlySet<string> = new Set([
   'OF',
   'AND',
   'FOR',
+  'AT',
+  'UNDER',
   'NO',
 ]);
 

@@ -233,13 +233,24 @@ export class PartyIndex {
       const { score, components } = scoreName(query, name);
       if (score < threshold) continue;
       const previous = best.get(name.entity);
-      if (!previous || score > previous.score || (score === previous.score && nameId < previous.nameId)) {
+      // On a tie, the name written exactly as queried explains the hit best (리병철 over Ri Pyong Chol).
+      const tieWins = () =>
+        previous !== undefined &&
+        this.nameText(nameId) === text.trim() &&
+        this.nameText(previous.nameId) !== text.trim();
+      if (!previous || score > previous.score || (score === previous.score && tieWins())) {
         best.set(name.entity, { nameId, score, components });
       }
     }
     const hits = [...best.values()].map((b) => this.hit(b.nameId, b.score, b.components, text, query.text));
     hits.sort(compareHits);
     return hits.slice(0, limit);
+  }
+
+  private nameText(nameId: number): string {
+    const name = this.names[nameId];
+    if (!name) return '';
+    return this.entities[name.entity]?.entity.names[name.name]?.name ?? '';
   }
 
   /** Vessels (and companies) carrying this IMO number: an IMO match is decisive (score 1). */
