@@ -4,7 +4,7 @@
  * SQL on both. sha256 comes from node:crypto here, at the edge, and is handed to the pure chain code.
  */
 import { createHash } from 'node:crypto';
-import { Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, Kysely, type Selectable, sql } from 'kysely';
 import type { ApprovalChain, ApprovalStep, ChainKind } from '../core/approvals/approval-chain.js';
 import { type AuditEntry, type AuditInput, chainEntry } from '../core/audit/audit-chain.js';
 import type { CaseEventDraft, CaseOutcome, CaseState, CaseStatus } from '../core/cases/case-rules.js';
@@ -25,6 +25,8 @@ import type {
   BatchRecord,
   CaseEvent,
   DecisionFilter,
+  DecisionInput,
+  DeclarationInput,
   Store,
   StoredDecision,
   StoredDeclaration,
@@ -36,6 +38,16 @@ import type {
 import type { StoreDialect } from './store-dialect.js';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Rows per INSERT (under SQLite's 32766 bound variables at 16 columns) and ids per IN list. */
+const ROW_CHUNK = 500;
+const ID_CHUNK = 900;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 export interface StoreOptions {
   /** the clock (ISO timestamps); tests pass a fixed one */
@@ -387,6 +399,17 @@ class Repository implements StoreWriter {
     return row && toAudit(row);
   }
 
+  async hasAudit(action: string, subject: string) {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select('seq')
+      .where('subject', '=', subject)
+      .where('action', '=', action)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   // ---- writes (only ever called on a locked transaction connection) ----
 
   async putUser(user: UserRecord) {
@@ -396,85 +419,135 @@ class Repository implements StoreWriter {
       .execute();
   }
 
-  async putDeclaration(declaration: Declaration, contentHash: string, source: string | null) {
-    const existing = await this.db
-      .selectFrom('declarations')
-      .select('version')
-      .where('id', '=', declaration.id)
-      .where('content_hash', '=', contentHash)
-      .executeTakeFirst();
-    if (existing) return { version: existing.version, created: false };
-    const top = await this.db
-      .selectFrom('declarations')
-      .select((e) => e.fn.max('version').as('v'))
-      .where('id', '=', declaration.id)
-      .executeTakeFirst();
-    const version = Number(top?.v ?? 0) + 1;
-    await this.db
-      .insertInto('declarations')
-      .values({
-        id: declaration.id,
+  async putDeclarations(items: readonly DeclarationInput[]) {
+    const ids = [...new Set(items.map((i) => i.declaration.id))];
+    const known = new Map<string, { maxVersion: number; byHash: Map<string, number> }>();
+    for (const part of chunks(ids, ID_CHUNK)) {
+      const rows = await this.db
+        .selectFrom('declarations')
+        .select(['id', 'version', 'content_hash'])
+        .where('id', 'in', part)
+        .execute();
+      for (const row of rows) {
+        const entry = known.get(row.id) ?? { maxVersion: 0, byHash: new Map<string, number>() };
+        entry.maxVersion = Math.max(entry.maxVersion, row.version);
+        entry.byHash.set(row.content_hash, row.version);
+        known.set(row.id, entry);
+      }
+    }
+    const receivedAt = this.now();
+    const inserts: Insertable<DeclarationsTable>[] = [];
+    const results = items.map((item) => {
+      const id = item.declaration.id;
+      const entry = known.get(id) ?? { maxVersion: 0, byHash: new Map<string, number>() };
+      known.set(id, entry);
+      const existing = entry.byHash.get(item.contentHash);
+      if (existing !== undefined) return { version: existing, created: false };
+      const version = ++entry.maxVersion;
+      entry.byHash.set(item.contentHash, version);
+      inserts.push({
+        id,
         version,
-        content_hash: contentHash,
-        body: JSON.stringify(declaration),
-        received_at: this.now(),
-        source,
-      })
-      .execute();
-    return { version, created: true };
+        content_hash: item.contentHash,
+        body: JSON.stringify(item.declaration),
+        received_at: receivedAt,
+        source: item.source,
+      });
+      return { version, created: true };
+    });
+    for (const part of chunks(inserts, ROW_CHUNK))
+      await this.db.insertInto('declarations').values(part).execute();
+    return results;
   }
 
-  async putDecision(
-    declarationId: string,
-    version: number,
-    contextHash: string,
-    decision: Decision,
-    batchId: string | null,
-  ) {
-    const existing = await this.findDecision(declarationId, version, contextHash);
-    if (existing) return { seq: existing.seq, created: false };
-    const row = await this.db
-      .insertInto('decisions')
-      .values({
-        declaration_id: declarationId,
-        version,
-        context_hash: contextHash,
-        decision: decision.decision,
-        reasons: JSON.stringify(decision.reasons),
-        missing_documents: JSON.stringify(decision.missingDocuments),
-        missing_approvals: JSON.stringify(decision.missingApprovals),
-        exception: decision.exception,
-        conditions: JSON.stringify(decision.conditions),
-        as_of: decision.asOf,
-        jurisdiction: decision.jurisdiction,
-        regime_version: decision.regimeVersion,
-        lists: JSON.stringify(decision.lists),
-        decided_at: this.now(),
-        batch_id: batchId,
-      })
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    const seq = Number(row.seq);
-    const hits = decision.reasons.filter(
-      (r) => r.kind === 'party-designated' || r.kind === 'party-possible-match',
-    );
-    if (hits.length) {
-      await this.db
-        .insertInto('party_hits')
+  async putDecisions(items: readonly DecisionInput[]) {
+    const key = (id: string, version: number, context: string) => `${version}\u0000${context}\u0000${id}`;
+    const existing = new Map<string, number>();
+    const ids = [...new Set(items.map((i) => i.declarationId))];
+    for (const part of chunks(ids, ID_CHUNK)) {
+      const rows = await this.db
+        .selectFrom('decisions')
+        .select(['seq', 'declaration_id', 'version', 'context_hash'])
+        .where('declaration_id', 'in', part)
+        .execute();
+      for (const r of rows) existing.set(key(r.declaration_id, r.version, r.context_hash), Number(r.seq));
+    }
+    const decidedAt = this.now();
+    const results: { seq: number; created: boolean }[] = new Array(items.length);
+    const pending: { index: number; item: DecisionInput }[] = [];
+    const pendingKeys = new Set<string>();
+    items.forEach((item, index) => {
+      const k = key(item.declarationId, item.version, item.contextHash);
+      const seq = existing.get(k);
+      if (seq !== undefined) results[index] = { seq, created: false };
+      else if (pendingKeys.has(k)) results[index] = { seq: -1, created: false };
+      else {
+        pendingKeys.add(k);
+        pending.push({ index, item });
+      }
+    });
+    for (const part of chunks(pending, ROW_CHUNK)) {
+      const rows = await this.db
+        .insertInto('decisions')
         .values(
-          hits.map((r, idx) => ({
-            decision_seq: seq,
+          part.map(({ item }) => {
+            const d = item.decision;
+            return {
+              declaration_id: item.declarationId,
+              version: item.version,
+              context_hash: item.contextHash,
+              decision: d.decision,
+              reasons: JSON.stringify(d.reasons),
+              missing_documents: JSON.stringify(d.missingDocuments),
+              missing_approvals: JSON.stringify(d.missingApprovals),
+              exception: d.exception,
+              conditions: JSON.stringify(d.conditions),
+              as_of: d.asOf,
+              jurisdiction: d.jurisdiction,
+              regime_version: d.regimeVersion,
+              lists: JSON.stringify(d.lists),
+              decided_at: decidedAt,
+              batch_id: item.batchId,
+            };
+          }),
+        )
+        .returning('seq')
+        .execute();
+      // Multi-row INSERT … RETURNING yields rows in VALUES order on both SQLite and PostgreSQL
+      // for a plain insert; the seqs are also ascending, which we sort by to be safe.
+      const seqs = rows.map((r) => Number(r.seq)).sort((x, y) => x - y);
+      part.forEach(({ index }, i) => {
+        results[index] = { seq: seqs[i] ?? -1, created: true };
+      });
+      const hits = part.flatMap(({ item }, i) =>
+        item.decision.reasons
+          .filter((r) => r.kind === 'party-designated' || r.kind === 'party-possible-match')
+          .map((r, idx) => ({
+            decision_seq: seqs[i] ?? -1,
             idx,
-            declaration_id: declarationId,
+            declaration_id: item.declarationId,
             kind: r.kind,
             outcome: r.outcome,
             text: r.text,
             details: JSON.stringify(r.details ?? {}),
           })),
-        )
-        .execute();
+      );
+      for (const hitPart of chunks(hits, ROW_CHUNK))
+        await this.db.insertInto('party_hits').values(hitPart).execute();
     }
-    return { seq, created: true };
+    // a repeat of the same key within one call points at the first one's row
+    items.forEach((item, index) => {
+      if (results[index]?.seq === -1) {
+        const first = items.findIndex(
+          (o) =>
+            o.declarationId === item.declarationId &&
+            o.version === item.version &&
+            o.contextHash === item.contextHash,
+        );
+        results[index] = { seq: results[first]?.seq ?? -1, created: false };
+      }
+    });
+    return results;
   }
 
   async nextCaseNumber() {
@@ -612,27 +685,43 @@ class Repository implements StoreWriter {
   }
 
   async appendAudit(input: AuditInput) {
+    const [entry] = await this.appendAuditMany([input]);
+    return entry!;
+  }
+
+  async appendAuditMany(inputs: readonly AuditInput[]) {
+    if (inputs.length === 0) return [];
     const head = await this.db
       .selectFrom('audit_log')
       .select(['seq', 'hash'])
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
-    const entry = chainEntry(input, head && { seq: Number(head.seq), hash: head.hash }, this.now(), sha256);
-    await this.db
-      .insertInto('audit_log')
-      .values({
-        seq: entry.seq,
-        at: entry.at,
-        actor: entry.actor,
-        action: entry.action,
-        subject: entry.subject,
-        payload: entry.payload,
-        prev_hash: entry.prevHash,
-        hash: entry.hash,
-      })
-      .execute();
-    return entry;
+    let previous = head && { seq: Number(head.seq), hash: head.hash };
+    const at = this.now();
+    const entries = inputs.map((input) => {
+      const entry = chainEntry(input, previous, at, sha256);
+      previous = entry;
+      return entry;
+    });
+    for (const part of chunks(entries, ROW_CHUNK)) {
+      await this.db
+        .insertInto('audit_log')
+        .values(
+          part.map((e) => ({
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            subject: e.subject,
+            payload: e.payload,
+            prev_hash: e.prevHash,
+            hash: e.hash,
+          })),
+        )
+        .execute();
+    }
+    return entries;
   }
 }
 

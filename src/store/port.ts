@@ -61,6 +61,20 @@ export interface BatchRecord {
   rejects: number;
 }
 
+export interface DeclarationInput {
+  declaration: Declaration;
+  contentHash: string;
+  source: string | null;
+}
+
+export interface DecisionInput {
+  declarationId: string;
+  version: number;
+  contextHash: string;
+  decision: Decision;
+  batchId: string | null;
+}
+
 export interface DecisionFilter {
   decision?: string;
   limit?: number;
@@ -104,27 +118,19 @@ export interface StoreReader {
   /** the seq of the entry with this hash (the lowest, if several) */
   auditSeqOfHash(hash: string): Promise<number | undefined>;
   auditHead(): Promise<AuditEntry | undefined>;
+  /** whether any entry records `action` on `subject` (e.g. a regime version already announced) */
+  hasAudit(action: string, subject: string): Promise<boolean>;
 }
 
 export interface StoreWriter extends StoreReader {
   putUser(user: UserRecord): Promise<void>;
   /**
-   * Stores a declaration as received, idempotently: the same id and content → the existing
-   * version (`created: false`); new content → the next version.
+   * Stores declarations as received, idempotently: the same id and content → the existing version
+   * (`created: false`); new content → the next version. Results are in input order.
    */
-  putDeclaration(
-    declaration: Declaration,
-    contentHash: string,
-    source: string | null,
-  ): Promise<{ version: number; created: boolean }>;
-  /** Idempotent on (declaration id, version, context hash). */
-  putDecision(
-    declarationId: string,
-    version: number,
-    contextHash: string,
-    decision: Decision,
-    batchId: string | null,
-  ): Promise<{ seq: number; created: boolean }>;
+  putDeclarations(items: readonly DeclarationInput[]): Promise<{ version: number; created: boolean }[]>;
+  /** Idempotent on (declaration id, version, context hash). Results are in input order. */
+  putDecisions(items: readonly DecisionInput[]): Promise<{ seq: number; created: boolean }[]>;
   insertCase(state: CaseState, num: number): Promise<void>;
   nextCaseNumber(): Promise<number>;
   updateCase(state: CaseState): Promise<void>;
@@ -143,6 +149,8 @@ export interface StoreWriter extends StoreReader {
   putBatch(batch: BatchRecord): Promise<void>;
   /** appends one entry to the hash chain and returns it */
   appendAudit(input: AuditInput): Promise<AuditEntry>;
+  /** appends entries in order (one round trip per few hundred) */
+  appendAuditMany(inputs: readonly AuditInput[]): Promise<AuditEntry[]>;
   /** the clock of this store (ISO timestamp) */
   now(): string;
 }

@@ -9,7 +9,21 @@ import { type Kysely, SqliteDialect, sql } from 'kysely';
 import { EmbargoError } from '../../core/errors.js';
 import type { StoreDialect } from '../store-dialect.js';
 
-export const BUSY_TIMEOUT_MS = 30_000;
+/** How long a writer waits for another writer before giving up. */
+export const WRITE_WAIT_MS = 60_000;
+/**
+ * better-sqlite3 is synchronous: a long busy timeout would block this process's event loop while it
+ * waits, so it could never finish the transaction of another connection it holds itself. The
+ * driver-level timeout is therefore short and `beginWrite` retries asynchronously.
+ */
+const BUSY_TIMEOUT_MS = 50;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
 
 export function createDialect(path: string): StoreDialect {
   let database: Database.Database;
@@ -33,7 +47,23 @@ export function createDialect(path: string): StoreDialect {
     location: path,
     dialect: new SqliteDialect({ database }),
     async beginWrite(conn: Kysely<unknown>) {
-      await sql`begin immediate`.execute(conn);
+      const deadline = Date.now() + WRITE_WAIT_MS;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await sql`begin immediate`.execute(conn);
+          return;
+        } catch (error) {
+          if (!isBusy(error) || Date.now() > deadline) {
+            throw new EmbargoError(
+              'EMB_STORE_OPEN',
+              `the SQLite store is locked by another writer: ${(error as Error).message}`,
+              { file: path },
+              { cause: error },
+            );
+          }
+          await sleep(Math.min(100, 2 + attempt * 2) * (0.5 + Math.random()));
+        }
+      }
     },
     async prepare() {},
   };

@@ -1,0 +1,339 @@
+/**
+ * Screening into the store (`embargo screen <file> --store`). Rows are taken in chunks; each chunk
+ * is verified against the stored approval chains, screened, and written in ONE transaction with
+ * its audit entries, its cases and the batch's progress. So a batch killed at any instant leaves
+ * whole chunks or nothing, and running the same command again finishes it: chunks the batch record
+ * says are committed are only re-screened for output (no database work), the rest are written
+ * idempotently (same id and content → same version; same version and context → same decision).
+ */
+
+import { CHAINS, chainForApprovalType } from '../core/approvals/approval-chain.js';
+import type { ApprovalVerdict } from '../core/approvals/approval-verifier.js';
+import { canonicalJson } from '../core/audit/audit-chain.js';
+import { applyCaseAction, type CaseState, openCase } from '../core/cases/case-rules.js';
+import type { Decision, Reason } from '../core/screening/decision.js';
+import type { Declaration } from '../core/screening/declaration.js';
+import { sha256 } from '../store/kysely-store.js';
+import type { BatchRecord, Store, StoreWriter } from '../store/port.js';
+import { recordApprovalUses, verifyDeclarationApprovals } from './approvals-service.js';
+
+/** Whatever turns a declaration into a decision (the compiled regime with its options). */
+export interface Screener {
+  screen(declaration: Declaration): Decision;
+}
+
+/** One input row as the reader gives it: a declaration, or a reject the caller reports itself. */
+export type ScreeningRow<R = unknown> =
+  | { declaration: Declaration; reject?: undefined }
+  | { reject: R; declaration?: undefined };
+
+export interface RecordedScreening {
+  declaration: Declaration;
+  decision: Decision;
+  version: number;
+  decisionSeq: number;
+  /** false when this exact decision was already stored (idempotent re-run) */
+  created: boolean;
+  caseId: string | null;
+}
+
+export interface RowResult<R = unknown> {
+  row: ScreeningRow<R>;
+  decision?: Decision;
+}
+
+export interface ScreenIntoStoreOptions<R> {
+  store: Store;
+  screener: Screener;
+  rows: AsyncIterable<ScreeningRow<R>> | Iterable<ScreeningRow<R>>;
+  /** recorded as the actor of every audit entry */
+  actor: string;
+  /** the input, as named to the user (file path or `-`) */
+  source: string;
+  /** identifies the batch for resuming; null (stdin) → no resume */
+  batchId: string | null;
+  chunkSize?: number;
+  /** called in input order, only after the row's chunk is committed */
+  onResult?: (result: RowResult<R>) => void | Promise<void>;
+}
+
+export interface BatchSummary {
+  rows: number;
+  decisions: Record<string, number>;
+  rejects: number;
+  /** decisions newly written by this run (0 on a run that found everything stored) */
+  stored: number;
+  /** rows a previous run had already committed (skipped for writing) */
+  resumedFrom: number;
+}
+
+export const DEFAULT_CHUNK = 500;
+
+export function declarationHash(declaration: Declaration): string {
+  return sha256(canonicalJson(declaration));
+}
+
+/** The context a decision was made in: same declaration version + same context → same decision. */
+export function contextHash(decision: Decision, verdicts: readonly ApprovalVerdict[]): string {
+  return sha256(
+    canonicalJson({
+      regime: decision.regimeVersion,
+      as_of: decision.asOf,
+      jurisdiction: decision.jurisdiction,
+      lists: decision.lists,
+      approvals: verdicts.map((v) => [`${v.reference.type}:${v.reference.reference}`, v.accepted]),
+    }),
+  );
+}
+
+/**
+ * Screens a declaration after checking its approvals against the stored chains: an approval the
+ * store does not accept is taken away before screening, and the decision gains a reason saying why.
+ */
+export async function screenWithApprovals(
+  tx: StoreWriter,
+  screener: Screener,
+  declaration: Declaration,
+): Promise<{ decision: Decision; verdicts: ApprovalVerdict[] }> {
+  if (declaration.approvals.length === 0) return { decision: screener.screen(declaration), verdicts: [] };
+  const verdicts = await verifyDeclarationApprovals(tx, declaration);
+  const accepted = verdicts.filter((v) => v.accepted).map((v) => v.reference);
+  const decision = screener.screen({ ...declaration, approvals: accepted });
+  const explanations: Reason[] = verdicts
+    .filter((v) => !v.accepted && decision.missingApprovals.includes(v.reference.type))
+    .map((v) => ({
+      kind: 'approval-missing',
+      outcome: decision.decision,
+      measure: '',
+      citation: chainForApprovalType(v.reference.type)?.citation ?? CHAINS['rason-transit-coal'].citation,
+      text: `approval ${v.reference.type}:${v.reference.reference} not accepted: ${v.reason}`,
+      details: { approval: `${v.reference.type}:${v.reference.reference}` },
+    }));
+  return { decision: { ...decision, reasons: [...decision.reasons, ...explanations] }, verdicts };
+}
+
+const hasPartyMatch = (d: Decision) => d.reasons.some((r) => r.kind === 'party-possible-match');
+
+/**
+ * Screens and records declarations inside an open write transaction. `followCase` (used when an
+ * officer attaches a reference) moves that case to the new version instead of opening another.
+ */
+export async function recordScreenings(
+  tx: StoreWriter,
+  screener: Screener,
+  declarations: readonly Declaration[],
+  context: { actor: string; source: string | null; batchId: string | null; followCase?: CaseState },
+): Promise<RecordedScreening[]> {
+  const screened: { declaration: Declaration; decision: Decision; verdicts: ApprovalVerdict[] }[] = [];
+  for (const declaration of declarations) {
+    screened.push({ declaration, ...(await screenWithApprovals(tx, screener, declaration)) });
+  }
+  const versions = await tx.putDeclarations(
+    screened.map((s) => ({
+      declaration: s.declaration,
+      contentHash: declarationHash(s.declaration),
+      source: context.source,
+    })),
+  );
+  const stored = await tx.putDecisions(
+    screened.map((s, i) => ({
+      declarationId: s.declaration.id,
+      version: versions[i]!.version,
+      contextHash: contextHash(s.decision, s.verdicts),
+      decision: s.decision,
+      batchId: context.batchId,
+    })),
+  );
+  const results: RecordedScreening[] = [];
+  const audit: Parameters<StoreWriter['appendAuditMany']>[0][number][] = [];
+  for (const [i, s] of screened.entries()) {
+    const version = versions[i]!.version;
+    const { seq, created } = stored[i]!;
+    let caseId: string | null = null;
+    if (created) {
+      audit.push({
+        actor: context.actor,
+        action: 'decision.recorded',
+        subject: `declaration:${s.declaration.id}`,
+        payload: {
+          version,
+          content_hash: declarationHash(s.declaration),
+          decision: s.decision.decision,
+          decision_seq: seq,
+          decision_hash: sha256(canonicalJson(s.decision)),
+          regime_version: s.decision.regimeVersion,
+          as_of: s.decision.asOf,
+          jurisdiction: s.decision.jurisdiction,
+          batch: context.batchId,
+        },
+      });
+      if (s.decision.decision === 'CLEAR')
+        await recordApprovalUses(tx, s.declaration.id, version, s.verdicts);
+      caseId = await caseFor(tx, s.decision, s.declaration.id, version, seq, context, audit);
+    } else {
+      caseId = (await tx.caseOf(s.declaration.id, version))?.id ?? null;
+    }
+    results.push({
+      declaration: s.declaration,
+      decision: s.decision,
+      version,
+      decisionSeq: seq,
+      created,
+      caseId,
+    });
+  }
+  // Audit entries go in after the case rows so their order reads as it happened.
+  if (audit.length) await tx.appendAuditMany(audit);
+  return results;
+}
+
+async function caseFor(
+  tx: StoreWriter,
+  decision: Decision,
+  declarationId: string,
+  version: number,
+  decisionSeq: number,
+  context: { actor: string; followCase?: CaseState },
+  audit: Parameters<StoreWriter['appendAuditMany']>[0][number][],
+): Promise<string | null> {
+  const follow = context.followCase;
+  const existing = follow ?? (await tx.caseOf(declarationId, version));
+  if (existing) {
+    if (existing.status === 'closed') return existing.id;
+    // The system records the re-screen; it acts with the rights of whoever triggered it.
+    const { state, event } = applyCaseAction(
+      { ...existing, version },
+      { type: 'rescreened', outcome: decision.decision, partyMatch: hasPartyMatch(decision), decisionSeq },
+      { name: context.actor, role: 'officer' },
+      tx.now(),
+    );
+    await tx.updateCase(state);
+    await tx.addCaseEvent(state.id, event, context.actor);
+    audit.push({
+      actor: context.actor,
+      action: `case.${event.action}`,
+      subject: `case:${state.id}`,
+      payload: { version, ...event.payload },
+    });
+    return state.id;
+  }
+  if (decision.decision !== 'HOLD') return null;
+  const num = await tx.nextCaseNumber();
+  const { state, event } = openCase(
+    {
+      id: `C-${num}`,
+      declarationId,
+      version,
+      screeningOutcome: decision.decision,
+      partyMatch: hasPartyMatch(decision),
+    },
+    tx.now(),
+  );
+  await tx.insertCase(state, num);
+  await tx.addCaseEvent(state.id, event, context.actor);
+  audit.push({
+    actor: context.actor,
+    action: 'case.opened',
+    subject: `case:${state.id}`,
+    payload: event.payload,
+  });
+  return state.id;
+}
+
+/** Records the regime and list versions a batch screens under, the first time each is seen. */
+async function announceVersions(tx: StoreWriter, actor: string, decision: Decision): Promise<void> {
+  const subject = `regime:${decision.regimeVersion}`;
+  if (!(await tx.hasAudit('regime.loaded', subject))) {
+    await tx.appendAudit({
+      actor,
+      action: 'regime.loaded',
+      subject,
+      payload: { version: decision.regimeVersion },
+    });
+  }
+  for (const list of decision.lists) {
+    const listSubject = `list:${list.id}:${list.hash}`;
+    if (!(await tx.hasAudit('list.loaded', listSubject))) {
+      await tx.appendAudit({ actor, action: 'list.loaded', subject: listSubject, payload: list });
+    }
+  }
+}
+
+export async function screenIntoStore<R>(options: ScreenIntoStoreOptions<R>): Promise<BatchSummary> {
+  const { store, screener, actor, source, batchId } = options;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const previous = batchId ? await store.getBatch(batchId) : undefined;
+  const resumedFrom = previous?.rowsDone ?? 0;
+  const summary: BatchSummary = { rows: 0, decisions: {}, rejects: 0, stored: 0, resumedFrom };
+  const batch: BatchRecord = previous ?? {
+    id: batchId ?? '',
+    source,
+    startedAt: store.now(),
+    updatedAt: store.now(),
+    finishedAt: null,
+    rowsDone: 0,
+    decisions: 0,
+    rejects: 0,
+  };
+  let announced = false;
+  let chunk: ScreeningRow<R>[] = [];
+
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const rows = chunk;
+    chunk = [];
+    summary.rows += rows.length;
+    const declarations = rows.flatMap((r) => (r.declaration ? [r.declaration] : []));
+    const rejects = rows.length - declarations.length;
+    let decisions: Decision[];
+    if (summary.rows <= resumedFrom) {
+      // Committed by an earlier run: screen again for the output only. A chunk that straddles the
+      // resume point is simply written again; the writes are idempotent.
+      decisions = declarations.map((d) => screener.screen(d));
+    } else {
+      const recorded = await store.write(async (tx) => {
+        const first = declarations[0];
+        if (!announced && first) {
+          announced = true;
+          await announceVersions(tx, actor, screener.screen(first));
+        }
+        const out = await recordScreenings(tx, screener, declarations, { actor, source, batchId });
+        if (batchId) {
+          batch.rowsDone = summary.rows;
+          batch.decisions += out.length;
+          batch.rejects += rejects;
+          batch.updatedAt = tx.now();
+          await tx.putBatch(batch);
+        }
+        return out;
+      });
+      summary.stored += recorded.filter((r) => r.created).length;
+      decisions = recorded.map((r) => r.decision);
+    }
+    let next = 0;
+    for (const row of rows) {
+      if (row.declaration) {
+        const decision = decisions[next++]!;
+        summary.decisions[decision.decision] = (summary.decisions[decision.decision] ?? 0) + 1;
+        await options.onResult?.({ row, decision });
+      } else {
+        summary.rejects++;
+        await options.onResult?.({ row });
+      }
+    }
+  };
+
+  for await (const row of options.rows) {
+    chunk.push(row);
+    if (chunk.length >= chunkSize) await flush();
+  }
+  await flush();
+  if (batchId && !batch.finishedAt) {
+    await store.write(async (tx) => {
+      batch.finishedAt = tx.now();
+      batch.updatedAt = batch.finishedAt;
+      await tx.putBatch(batch);
+    });
+  }
+  return summary;
+}
