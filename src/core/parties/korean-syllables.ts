@@ -234,32 +234,40 @@ export const SYLLABLE_VARIANT_GROUPS: readonly (readonly string[])[] = [
  * @example syllableKey('JEONG') === syllableKey('CHUNG') // true
  */
 export function syllableKey(token: string): string {
-  let t = SURNAME_VARIANTS[token] ?? token;
+  const t = SURNAME_VARIANTS[token] ?? token;
   if (!/^[A-Z]+$/.test(t)) return t;
-  t = t
-    .replace(/PH/g, 'P')
-    .replace(/TH/g, 'T')
-    .replace(/KH/g, 'K')
-    .replace(/SH/g, 'S')
-    .replace(/TCH/g, 'CH')
-    .replace(/J/g, 'CH')
-    .replace(/(^|[^N])G/g, '$1K')
-    .replace(/B/g, 'P')
-    .replace(/D/g, 'T')
-    .replace(/^L/, 'R')
-    .replace(/^RY/, 'Y')
-    .replace(/([KPTSCHMN])\1/g, '$1')
-    .replace(/YEO/g, 'YO')
-    .replace(/EO/g, 'O')
-    .replace(/EU/g, 'U')
-    .replace(/OU/g, 'O')
-    .replace(/OO/g, 'U')
-    .replace(/EE/g, 'I')
-    .replace(/AI/g, 'AE')
-    .replace(/OI|WE/g, 'OE')
-    // 유 (YU, RYU, YOO) must not fold into 요 (YO): keep a word-final YU apart.
-    .replace(/YU$/, 'Y_')
-    .replace(/U/g, 'O')
-    .replace(/Y_$/, 'YU');
-  return t;
+  // The rules feed each other (PPPA → PPA → PA), so apply them until the key is stable.
+  let key = foldOnce(t);
+  for (let next = foldOnce(key); next !== key; next = foldOnce(key)) key = next;
+  return key;
+}
+
+function foldOnce(word: string): string {
+  return (
+    (SURNAME_VARIANTS[word] ?? word)
+      .replace(/PH/g, 'P')
+      .replace(/TH/g, 'T')
+      .replace(/KH/g, 'K')
+      .replace(/SH/g, 'S')
+      .replace(/TCH/g, 'CH')
+      .replace(/J/g, 'CH')
+      .replace(/(^|[^N])G/g, '$1K')
+      .replace(/B/g, 'P')
+      .replace(/D/g, 'T')
+      .replace(/^L/, 'R')
+      .replace(/^RY/, 'Y')
+      .replace(/([KPTSCHMN])\1+/g, '$1')
+      .replace(/YEO/g, 'YO')
+      .replace(/EO/g, 'O')
+      .replace(/EU/g, 'U')
+      .replace(/OU/g, 'O')
+      .replace(/OO/g, 'U')
+      .replace(/EE/g, 'I')
+      .replace(/AI/g, 'AE')
+      .replace(/OI|WE/g, 'OE')
+      // 유 (YU, RYU, YOO) must not fold into 요 (YO): keep a word-final YU apart.
+      .replace(/YU$/, 'Y_')
+      .replace(/U/g, 'O')
+      .replace(/Y_$/, 'YU')
+  );
 }

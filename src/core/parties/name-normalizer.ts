@@ -44,7 +44,6 @@ export function normalizeText(name: string): string {
   if (HAN.test(s) || HANGUL.test(s)) {
     for (const [form, english] of CJK_LEGAL_FORMS) s = s.replaceAll(form, english);
     if (HANGUL.test(s)) s = romanizeHangul(s);
-    s = s.replace(HAN_GLOBAL, ' $1 ');
   }
   // Case folding and decomposition can each undo the other (NFKD turns ª into a, upper-casing ǰ
   // leaves a combining caron), so repeat until nothing changes: normalisation must be idempotent.
@@ -52,6 +51,8 @@ export function normalizeText(name: string): string {
     previous = s;
     s = s.toUpperCase().normalize('NFKD').replace(/\p{M}/gu, '');
   }
+  // After NFKD: compatibility forms (⼀, 兀) only become Han characters there.
+  s = s.replace(HAN_GLOBAL, ' $1 ');
   s = s.replace(APOSTROPHES, '');
   s = s.replace(/&/g, ' AND ').replace(/\bJ\s*\/\s*V\b/gi, ' JV ');
   s = s.replace(/[^\p{L}\p{N}]+/gu, ' ');
