@@ -1,0 +1,324 @@
+/**
+ * One input row (a CSV record or a JSON object) → a Declaration, with field-level errors. Errors
+ * are values: a bad row yields its errors (line, field, reason, code, raw) and no declaration; the
+ * caller keeps reading. docs/formats.md ("Declarations") documents every field.
+ */
+import type { ErrorCode } from '../../core/errors.js';
+import {
+  APPROVAL_TYPES,
+  type Declaration,
+  DIRECTIONS,
+  type Direction,
+  DOCUMENT_TYPES,
+  FLAGS,
+  PURPOSES,
+  type Reference,
+} from '../../core/screening/declaration.js';
+import { COUNTRY_CODES } from './country-codes.js';
+
+/** The declaration fields, by their public (snake_case) names, in the documented order. */
+export const DECLARATION_FIELDS = [
+  'id',
+  'date',
+  'direction',
+  'hs_code',
+  'description',
+  'origin',
+  'from',
+  'to',
+  'port_of_loading',
+  'port_of_discharge',
+  'consignor',
+  'consignee',
+  'quantity',
+  'unit',
+  'value',
+  'currency',
+  'purpose',
+  'documents',
+  'approvals',
+  'flags',
+  'vessel_imo',
+  'vessel_name',
+  'checkpoint',
+  'contract_date',
+] as const;
+export type DeclarationField = (typeof DECLARATION_FIELDS)[number];
+export const REQUIRED_FIELDS: readonly DeclarationField[] = ['id', 'date', 'direction', 'hs_code'];
+
+const F = Object.fromEntries(DECLARATION_FIELDS.map((name, i) => [name, i])) as Record<
+  DeclarationField,
+  number
+>;
+
+export interface RowError {
+  line: number;
+  /** the field at fault; null when the whole record is (CSV or JSON syntax) */
+  field: string | null;
+  reason: string;
+  code: ErrorCode;
+  /** the row as read, cut at 500 characters */
+  raw: string;
+}
+
+/** Normalises a header name: `HS Code`, `hs-code` → `hs_code`. */
+export function normaliseHeader(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** True for a real calendar date `YYYY-MM-DD` (2016-02-29 yes, 2016-02-30 no). */
+export function isIsoDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  for (const k of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigit(s.charCodeAt(k))) return false;
+  const year = +s.slice(0, 4);
+  const month = +s.slice(5, 7);
+  const day = +s.slice(8, 10);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const max = month === 2 && leap ? 29 : (DAYS[month - 1] ?? 0);
+  return day <= max;
+}
+
+/** `2701.11`, `2701 11 00` → `27011100`; undefined when not 2–10 digits. */
+export function normaliseHs(raw: string): string | undefined {
+  let digits = true;
+  for (let k = 0; k < raw.length; k++) if (!isDigit(raw.charCodeAt(k))) digits = false;
+  const s = digits ? raw : raw.replace(/[.\s]/g, '');
+  if (s.length < 2 || s.length > 10) return undefined;
+  if (!digits) for (let k = 0; k < s.length; k++) if (!isDigit(s.charCodeAt(k))) return undefined;
+  return s;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const CURRENCY = /^[A-Z]{3}$/;
+const purposeSet: ReadonlySet<string> = new Set(PURPOSES);
+const documentSet: ReadonlySet<string> = new Set(DOCUMENT_TYPES);
+const approvalSet: ReadonlySet<string> = new Set(APPROVAL_TYPES);
+const flagSet: ReadonlySet<string> = new Set(FLAGS);
+
+/**
+ * Remembers the ids of a file to find duplicates, at 8 bytes per id: a 64-bit hash of each id in an
+ * open-addressing table (two independent 32-bit FNV-1a variants). Two different ids collide with a
+ * probability of about n²/2⁶⁵ (1e-5 for 20 million rows), an accepted risk documented in
+ * docs/decisions.md (S7); a Set of strings would cost ~60 bytes per id.
+ */
+export class IdSet {
+  #table = new Uint32Array(1 << 16);
+  #size = 0;
+
+  /** Adds an id; returns false when it was already there. */
+  add(id: string): boolean {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ id.length;
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+    }
+    h1 >>>= 0;
+    h2 = (h2 >>> 0) | 1; // never 0: 0,0 marks an empty slot
+    if ((this.#size + 1) * 2 > this.#table.length / 2) this.#grow();
+    return this.#insert(h1, h2);
+  }
+
+  #insert(h1: number, h2: number): boolean {
+    const table = this.#table;
+    const mask = table.length / 2 - 1;
+    let slot = h1 & mask;
+    for (;;) {
+      const a = table[slot * 2]!;
+      const b = table[slot * 2 + 1]!;
+      if (b === 0) {
+        table[slot * 2] = h1;
+        table[slot * 2 + 1] = h2;
+        this.#size++;
+        return true;
+      }
+      if (a === h1 && b === h2) return false;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  #grow() {
+    const old = this.#table;
+    this.#table = new Uint32Array(old.length * 2);
+    this.#size = 0;
+    for (let k = 0; k < old.length; k += 2) if (old[k + 1] !== 0) this.#insert(old[k]!, old[k + 1]!);
+  }
+}
+
+/**
+ * Validates rows against one header. `values` holds the row's text per DECLARATION_FIELDS index
+ * (undefined or '' = absent); `extra` the columns embargo does not read.
+ */
+export class DeclarationRowParser {
+  readonly #ids = new IdSet();
+
+  /** Validates one row; pushes its errors and returns null when it has any. */
+  parse(
+    values: readonly (string | undefined)[],
+    line: number,
+    raw: () => string,
+    errors: RowError[],
+    extra?: Record<string, string>,
+  ): Declaration | null {
+    let failed = false;
+    const fail = (field: DeclarationField, reason: string) => {
+      errors.push({ line, field, reason, code: 'EMB_DECLARATION_INVALID', raw: raw().slice(0, 500) });
+      failed = true;
+    };
+    const text = (k: number) => {
+      const v = values[k];
+      if (v === undefined) return undefined;
+      const t = v.trim();
+      return t === '' ? undefined : t;
+    };
+
+    const id = text(F.id);
+    if (id === undefined) fail('id', 'missing id');
+    const date = text(F.date);
+    if (date === undefined) fail('date', 'missing date');
+    else if (!isIsoDate(date)) fail('date', `'${date}' is not a real date YYYY-MM-DD`);
+    const directionText = text(F.direction)?.toLowerCase();
+    if (directionText === undefined) fail('direction', 'missing direction');
+    else if (directionText !== 'import' && directionText !== 'export')
+      fail('direction', `unknown direction '${directionText}'; expected ${DIRECTIONS.join(' or ')}`);
+    const hsText = text(F.hs_code);
+    const hsCode = hsText === undefined ? undefined : normaliseHs(hsText);
+    if (hsText === undefined) fail('hs_code', 'missing hs_code');
+    else if (hsCode === undefined) fail('hs_code', `'${hsText}' is not an HS code of 2–10 digits`);
+
+    const origin = country(text(F.origin), 'origin', fail);
+    const from = country(text(F.from), 'from', fail);
+    const to = country(text(F.to), 'to', fail);
+    const quantity = number(text(F.quantity), 'quantity', fail);
+    const value = number(text(F.value), 'value', fail);
+    const currency = text(F.currency)?.toUpperCase();
+    if (currency !== undefined && !CURRENCY.test(currency))
+      fail('currency', `'${currency}' is not an ISO 4217 code`);
+    const purpose = text(F.purpose)?.toLowerCase();
+    if (purpose !== undefined && !purposeSet.has(purpose))
+      fail('purpose', `unknown purpose '${purpose}'; expected one of ${PURPOSES.join(', ')}`);
+    const contractDate = text(F.contract_date);
+    if (contractDate !== undefined && !isIsoDate(contractDate))
+      fail('contract_date', `'${contractDate}' is not a real date YYYY-MM-DD`);
+    const documents = references(text(F.documents), 'documents', documentSet, fail);
+    const approvals = references(text(F.approvals), 'approvals', approvalSet, fail);
+    const flagsText = text(F.flags);
+    const flags: string[] = [];
+    if (flagsText !== undefined) {
+      for (const part of flagsText.split(';')) {
+        const flag = part.trim().toLowerCase();
+        if (flag === '') continue;
+        if (!flagSet.has(flag)) fail('flags', `unknown flag '${flag}'; expected ${FLAGS.join(', ')}`);
+        else flags.push(flag);
+      }
+    }
+    if (failed) return null;
+    if (!this.#ids.add(id!)) {
+      fail('id', `duplicate id '${id}' (ids are unique within a file)`);
+      return null;
+    }
+
+    const d: Declaration = {
+      id: id!,
+      date: date!,
+      direction: directionText as Direction,
+      hsCode: hsCode!,
+      documents,
+      approvals,
+      flags,
+    };
+    // optional fields only when present, so JSON round trips stay minimal
+    const set = (key: keyof Declaration, k: number) => {
+      const v = text(k);
+      if (v !== undefined) (d as unknown as Record<string, unknown>)[key] = v;
+    };
+    set('description', F.description);
+    if (origin) d.origin = origin;
+    if (from) d.from = from;
+    if (to) d.to = to;
+    set('portOfLoading', F.port_of_loading);
+    set('portOfDischarge', F.port_of_discharge);
+    set('consignor', F.consignor);
+    set('consignee', F.consignee);
+    if (quantity !== undefined) d.quantity = quantity;
+    const unit = text(F.unit);
+    if (unit !== undefined) d.unit = unit.toLowerCase();
+    if (value !== undefined) d.value = value;
+    if (currency !== undefined) d.currency = currency;
+    if (purpose !== undefined) d.purpose = purpose;
+    set('vesselImo', F.vessel_imo);
+    set('vesselName', F.vessel_name);
+    set('checkpoint', F.checkpoint);
+    if (contractDate !== undefined) d.contractDate = contractDate;
+    if (extra) d.extra = extra;
+    return d;
+  }
+}
+
+function country(
+  v: string | undefined,
+  field: DeclarationField,
+  fail: (f: DeclarationField, r: string) => void,
+) {
+  if (v === undefined) return undefined;
+  const code = v.toUpperCase();
+  if (!COUNTRY_CODES.has(code)) {
+    fail(field, `'${v}' is not an ISO 3166-1 alpha-2 country code`);
+    return undefined;
+  }
+  return code;
+}
+
+function number(
+  v: string | undefined,
+  field: DeclarationField,
+  fail: (f: DeclarationField, r: string) => void,
+) {
+  if (v === undefined) return undefined;
+  if (!NUMBER.test(v)) {
+    fail(field, `'${v}' is not a number`);
+    return undefined;
+  }
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) {
+    fail(field, `'${v}' must be a finite number ≥ 0`);
+    return undefined;
+  }
+  return n;
+}
+
+const EMPTY_REFS: Reference[] = [];
+
+function references(
+  v: string | undefined,
+  field: DeclarationField,
+  known: ReadonlySet<string>,
+  fail: (f: DeclarationField, r: string) => void,
+): Reference[] {
+  if (v === undefined) return EMPTY_REFS.slice();
+  const out: Reference[] = [];
+  for (const part of v.split(';')) {
+    const item = part.trim();
+    if (item === '') continue;
+    const colon = item.indexOf(':');
+    const type = (colon === -1 ? item : item.slice(0, colon)).trim().toLowerCase();
+    const reference = colon === -1 ? '' : item.slice(colon + 1).trim();
+    if (!known.has(type)) {
+      fail(
+        field,
+        `unknown ${field === 'documents' ? 'document' : 'approval'} type '${type}'; expected one of ${[...known].join(', ')}`,
+      );
+      continue;
+    }
+    out.push({ type, reference });
+  }
+  return out;
+}
