@@ -9,5 +9,7 @@ export type CommandModule = { register: (program: Command) => void };
 export async function loadCommands(): Promise<CommandModule[]> {
   return Promise.all([
     // one line per command module; keep alphabetical within a group
+    // the regime through time: keep after './regime.js' (it attaches to the `regime` command)
+    import('./regime-history.js'),
   ]);
 }

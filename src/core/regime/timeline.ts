@@ -248,10 +248,7 @@ function spanOf(rm: RegimeMeasure, amendments: Amendments, hs: string | undefine
       exceptions: [...(a.exceptions ?? [])],
     })),
     unconfirmed:
-      !measure.paragraph_confirmed ||
-      measure.unconfirmed.length > 0 ||
-      codes.some((c) => !c.confirmed) ||
-      instrument.unconfirmed.length > 0,
+      !measure.paragraph_confirmed || measure.unconfirmed.length > 0 || codes.some((c) => !c.confirmed),
   };
 }
 
