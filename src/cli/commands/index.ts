@@ -9,6 +9,9 @@ export type CommandModule = { register: (program: Command) => void };
 export async function loadCommands(): Promise<CommandModule[]> {
   return Promise.all([
     // one line per command module; keep alphabetical within a group
+    import('./regime.js'),
+    import('./screen.js'),
+    import('./start.js'),
     // the regime through time: keep after './regime.js' (it attaches to the `regime` command)
     import('./regime-history.js'),
   ]);

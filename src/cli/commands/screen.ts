@@ -1,0 +1,294 @@
+/**
+ * `embargo screen <file|->`: screens declarations (CSV, JSON or JSON lines) against the regime as
+ * of each declaration's date (or `--as-of`), streaming: rows are read, screened and written chunk
+ * by chunk, so memory stays flat on inputs of any size. Rejected rows go to `--rejects` (or are
+ * summarised on stderr); the summary and the progress bar go to stderr. Exit codes
+ * (docs/formats.md): 0 all rows screened, 2 bad usage, 3 some rows rejected, 1 failure.
+ *
+ * Cap ledgers are consumed in input order: screen inputs sorted by date. A declaration dated before
+ * one already counted against the same cap is held (`cap-out-of-order`), never miscounted.
+ */
+import { createReadStream, createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { EmbargoError } from '../../core/errors.js';
+import { compileRegime } from '../../core/regime/compile.js';
+import { JURISDICTIONS, type Jurisdiction } from '../../core/regime/measure-schema.js';
+import { CapLedger } from '../../core/screening/cap-ledger.js';
+import type { Decision, Outcome } from '../../core/screening/decision.js';
+import type { PartyCheck } from '../../core/screening/party-check.js';
+import { decisionToJsonLine, screenDeclaration } from '../../core/screening/screen.js';
+import {
+  INPUT_FORMATS,
+  type InputFormat,
+  readDeclarations,
+} from '../../ingest/declarations/declaration-reader.js';
+import { isIsoDate, type RowError } from '../../ingest/declarations/declaration-row.js';
+import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
+import { resolveDataDir } from '../config.js';
+import { csvEscape, type OutputFormat, parseFormat } from '../output.js';
+
+export interface ScreenRun {
+  input: string;
+  jurisdiction: Jurisdiction;
+  asOf?: string;
+  format: OutputFormat;
+  out?: string;
+  rejects?: string;
+  regimes: string;
+  inputFormat?: InputFormat;
+  encoding?: string;
+  /** screen parties against the lists (default list + imported ones) */
+  parties: boolean;
+  dataDir?: string;
+  /** stdout unless `out` is set */
+  stdout?: Writable;
+  stderr?: NodeJS.WriteStream | Writable;
+}
+
+export interface ScreenSummary {
+  counts: Record<Outcome, number>;
+  rejected: number;
+  regimeVersion: string;
+}
+
+export function parseJurisdictionFlag(value: string | undefined): Jurisdiction {
+  const v = (value ?? 'CN').toUpperCase();
+  if (!(JURISDICTIONS as readonly string[]).includes(v))
+    throw new EmbargoError(
+      'EMB_USAGE',
+      `unknown --jurisdiction '${value}'; expected ${JURISDICTIONS.join(' or ')}`,
+    );
+  return v as Jurisdiction;
+}
+
+export function parseAsOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isIsoDate(value))
+    throw new EmbargoError('EMB_USAGE', `--as-of '${value}' is not a calendar date YYYY-MM-DD`);
+  return value;
+}
+
+const TABLE_HEAD = `${'id'.padEnd(14)}  ${'decision'.padEnd(8)}  ${'measure'.padEnd(22)}  reason\n${'-'.repeat(14)}  ${'-'.repeat(8)}  ${'-'.repeat(22)}  ${'-'.repeat(40)}\n`;
+
+/** One declaration as table lines: the decision on the first, one reason per line. */
+export function decisionTableLines(d: Decision): string {
+  const id = d.id.length > 14 ? `${d.id.slice(0, 13)}…` : d.id;
+  let out = '';
+  d.reasons.forEach((r, i) => {
+    const lead = i === 0 ? `${id.padEnd(14)}  ${d.decision.padEnd(8)}` : `${''.padEnd(14)}  ${''.padEnd(8)}`;
+    const cite = r.citation ? ` [${r.citation}]` : '';
+    out += `${lead}  ${(r.measure || '-').padEnd(22)}  ${r.text}${cite}\n`;
+  });
+  const extras: string[] = [];
+  if (d.missingDocuments.length) extras.push(`missing documents: ${d.missingDocuments.join(', ')}`);
+  if (d.missingApprovals.length) extras.push(`missing approvals: ${d.missingApprovals.join(', ')}`);
+  if (d.exception) extras.push(`cleared under ${d.exception}`);
+  for (const c of d.conditions) extras.push(`condition: ${c}`);
+  for (const e of extras) out += `${''.padEnd(14)}  ${''.padEnd(8)}  ${''.padEnd(22)}  · ${e}\n`;
+  return out;
+}
+
+const CSV_HEAD =
+  'id,decision,measures,reasons,missing_documents,missing_approvals,exception,conditions,as_of,jurisdiction,regime_version\n';
+
+function decisionCsvLine(d: Decision): string {
+  return `${[
+    d.id,
+    d.decision,
+    [...new Set(d.reasons.map((r) => r.measure).filter(Boolean))].join(';'),
+    d.reasons.map((r) => `${r.kind}: ${r.text}`).join(' | '),
+    d.missingDocuments.join(';'),
+    d.missingApprovals.join(';'),
+    d.exception ?? '',
+    d.conditions.join(' | '),
+    d.asOf,
+    d.jurisdiction,
+    d.regimeVersion,
+  ]
+    .map(csvEscape)
+    .join(',')}\n`;
+}
+
+function write(stream: Writable, text: string): Promise<void> | undefined {
+  if (text.length === 0) return undefined;
+  if (stream.write(text)) return undefined;
+  return new Promise((resolve) => stream.once('drain', resolve));
+}
+
+function closeStream(stream: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('error', reject);
+    stream.end(() => resolve());
+  });
+}
+
+function progressBar(stderr: NodeJS.WriteStream, total: number) {
+  let last = 0;
+  return {
+    update(bytes: number, rows: number) {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      const fraction = total > 0 ? Math.min(1, bytes / total) : 0;
+      const width = 30;
+      const filled = Math.round(fraction * width);
+      stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${rows.toLocaleString('en-US')} rows`,
+      );
+    },
+    done() {
+      stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+/** Screens one input end to end; returns the summary (the caller sets the exit code). */
+export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
+  const stderr = run.stderr ?? process.stderr;
+  const isStdin = run.input === '-';
+  if (!isStdin && (!existsSync(run.input) || !statSync(run.input).isFile())) {
+    throw new EmbargoError('EMB_FILE_NOT_FOUND', `input file not found: ${run.input}`, { file: run.input });
+  }
+  const regime = loadRegime(run.regimes);
+  const compiled = compileRegime(regime);
+  const ledger = new CapLedger(regime.units);
+  let parties: PartyCheck | undefined;
+  if (run.parties) {
+    const { loadPartyCheck } = await import('../../ingest/lists/party-check-loader.js');
+    parties = loadPartyCheck(resolveDataDir(run.dataDir));
+  }
+  const options = { jurisdiction: run.jurisdiction, asOf: run.asOf, ledger, parties };
+
+  const out: Writable = run.out ? createWriteStream(run.out) : (run.stdout ?? process.stdout);
+  const rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
+  const rejectsCsv = run.rejects?.toLowerCase().endsWith('.csv') ?? false;
+  if (rejectsOut && rejectsCsv) rejectsOut.write('line,field,reason,code,raw\n');
+
+  const counts: Record<Outcome, number> = { CLEAR: 0, HOLD: 0, REFUSE: 0 };
+  let rejected = 0;
+  const shownRejects: RowError[] = [];
+  let first = true;
+  if (run.format === 'json') await write(out, '[');
+  if (run.format === 'csv') await write(out, CSV_HEAD);
+  if (run.format === 'table') await write(out, TABLE_HEAD);
+
+  let bytes = 0;
+  const tty = (stderr as NodeJS.WriteStream).isTTY === true;
+  const total = isStdin ? 0 : statSync(run.input).size;
+  const bar = tty ? progressBar(stderr as NodeJS.WriteStream, total) : undefined;
+  const raw = isStdin ? process.stdin : createReadStream(run.input, { highWaterMark: 1 << 16 });
+  async function* counted() {
+    for await (const chunk of raw as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  const source = counted();
+  let rows = 0;
+  for await (const batch of readDeclarations(source, {
+    file: isStdin ? '<stdin>' : run.input,
+    format: run.inputFormat,
+    encoding: run.encoding,
+    onNotice: (m) => stderr.write(`note: ${m}\n`),
+  })) {
+    let text = '';
+    for (const { declaration } of batch.items) {
+      const d = screenDeclaration(compiled, declaration, options);
+      counts[d.decision]++;
+      switch (run.format) {
+        case 'jsonl':
+          text += `${decisionToJsonLine(d)}\n`;
+          break;
+        case 'json':
+          text += `${first ? '\n' : ',\n'}${decisionToJsonLine(d)}`;
+          break;
+        case 'csv':
+          text += decisionCsvLine(d);
+          break;
+        case 'table':
+          text += decisionTableLines(d);
+          break;
+      }
+      first = false;
+    }
+    rows += batch.items.length;
+    const pending = write(out, text);
+    if (pending) await pending;
+    if (batch.errors.length > 0) {
+      rejected += batch.errors.length;
+      if (rejectsOut) {
+        let r = '';
+        for (const e of batch.errors) {
+          r += rejectsCsv
+            ? `${[String(e.line), e.field ?? '', e.reason, e.code, e.raw].map(csvEscape).join(',')}\n`
+            : `${JSON.stringify({ line: e.line, field: e.field, reason: e.reason, code: e.code, raw: e.raw })}\n`;
+        }
+        await write(rejectsOut, r);
+      } else {
+        for (const e of batch.errors) if (shownRejects.length < 10) shownRejects.push(e);
+      }
+    }
+    bar?.update(bytes, rows);
+  }
+  bar?.done();
+  if (run.format === 'json') await write(out, first ? ']\n' : '\n]\n');
+  if (run.out) await closeStream(out as WriteStream);
+  if (rejectsOut) await closeStream(rejectsOut);
+
+  const total_ = counts.CLEAR + counts.HOLD + counts.REFUSE;
+  stderr.write(
+    `screened ${total_} declaration(s) as of ${run.asOf ?? 'their own dates'} (${run.jurisdiction}, regime ${regime.version}): ` +
+      `${counts.CLEAR} CLEAR, ${counts.HOLD} HOLD, ${counts.REFUSE} REFUSE; ${rejected} row(s) rejected` +
+      `${rejected && run.rejects ? ` (see ${run.rejects})` : ''}\n`,
+  );
+  for (const e of shownRejects) {
+    stderr.write(
+      `  rejected line ${e.line}${e.field ? ` field '${e.field}'` : ''}: ${e.reason} [${e.code}]\n`,
+    );
+  }
+  if (rejected > shownRejects.length && !run.rejects)
+    stderr.write(`  … pass --rejects <file> to keep every rejected row\n`);
+  return { counts, rejected, regimeVersion: regime.version };
+}
+
+export function register(program: Command): void {
+  program
+    .command('screen')
+    .description(
+      'Screen declarations (CSV, JSON or JSON lines; - for stdin) and print a decision with reasons for each',
+    )
+    .argument('<file>', 'declarations file, or - for standard input')
+    .option('--as-of <date>', 'screen against the law of this date instead of each declaration date')
+    .option('--jurisdiction <j>', 'UN (the resolutions) or CN (China’s announcements)', 'CN')
+    .option('--format <format>', 'table, json, jsonl or csv', 'table')
+    .option('--out <file>', 'write decisions to this file instead of stdout')
+    .option('--rejects <file>', 'write rejected rows here (JSON lines; CSV when the name ends in .csv)')
+    .option('--regimes <dir>', 'regime directory', DEFAULT_REGIME_DIR)
+    .option('--input-format <format>', 'csv, json or jsonl (default: from the extension, else sniffed)')
+    .option('--encoding <label>', 'input encoding, e.g. windows-1252 (default: detected)')
+    .option('--no-parties', 'do not screen consignor, consignee and vessel against the party lists')
+    .option('--data-dir <dir>', 'where imported party lists live (default: EMBARGO_HOME or the XDG data dir)')
+    .action(async (input: string, flags: Record<string, string | boolean | undefined>) => {
+      const inputFormat = flags.inputFormat as string | undefined;
+      if (inputFormat !== undefined && !(INPUT_FORMATS as readonly string[]).includes(inputFormat))
+        throw new EmbargoError(
+          'EMB_USAGE',
+          `unknown --input-format '${inputFormat}'; expected ${INPUT_FORMATS.join(', ')}`,
+        );
+      const summary = await runScreen({
+        input,
+        jurisdiction: parseJurisdictionFlag(flags.jurisdiction as string | undefined),
+        asOf: parseAsOf(flags.asOf as string | undefined),
+        format: parseFormat(flags.format as string | undefined),
+        out: flags.out as string | undefined,
+        rejects: flags.rejects as string | undefined,
+        regimes: flags.regimes as string,
+        inputFormat: inputFormat as InputFormat | undefined,
+        encoding: flags.encoding as string | undefined,
+        parties: flags.parties !== false,
+        dataDir: flags.dataDir as string | undefined,
+      });
+      if (summary.rejected > 0) process.exitCode = 3;
+    });
+}
