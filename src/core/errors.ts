@@ -40,6 +40,9 @@ export const ERROR_CODES = {
   EMB_LIST_INVALID: "An embargo-format party list (YAML or CSV) does not satisfy the list schema.",
   EMB_LIST_NOT_FOUND: 'No imported list or list entry has the requested id or reference.',
   EMB_LIST_DOWNLOAD_FAILED: 'Downloading a party list from its configured URL failed.',
+  EMB_CAP_UNKNOWN: 'The measure has no such cap, or no period of the cap contains the date given.',
+  EMB_LEDGER_INVALID: 'The cap ledger file under the data directory cannot be read.',
+  EMB_LEDGER_LOCKED: 'Another embargo process held the cap ledger lock for too long.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
