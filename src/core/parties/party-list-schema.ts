@@ -9,9 +9,13 @@ import { NAME_KINDS, PARTY_ACTIONS, PARTY_TYPES } from './party-model.js';
 
 export const LIST_FORMAT_TAG = 'embargo-party-list/1';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD');
+const MONTH = '(0[1-9]|1[0-2])';
+const DAY = '(0[1-9]|[12]\\d|3[01])';
+const isoDate = z.string().regex(new RegExp(`^\\d{4}-${MONTH}-${DAY}$`), 'expected an ISO date YYYY-MM-DD');
 /** Name histories are often known only to the year or month ("June 1997", "2013"). */
-const partialDate = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'expected YYYY, YYYY-MM or YYYY-MM-DD');
+const partialDate = z
+  .string()
+  .regex(new RegExp(`^\\d{4}(-${MONTH}(-${DAY})?)?$`), 'expected YYYY, YYYY-MM or YYYY-MM-DD');
 
 export const PartyNameSchema = z.strictObject({
   name: z.string().trim().min(1),

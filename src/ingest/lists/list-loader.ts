@@ -78,8 +78,10 @@ export function parseListFormat(value: string | undefined): ListFormat | undefin
 }
 
 /** Guesses a file's format from its name and first bytes. */
-export function detectListFormat(path: string, head: string): ListFormat {
+export function detectListFormat(path: string, rawHead: string): ListFormat {
   const name = basename(path).toLowerCase();
+  // the head is read as Latin-1: a UTF-8 byte-order mark shows as ï»¿
+  const head = rawHead.replace(/^\u00ef\u00bb\u00bf|^\ufeff/, '');
   if (isUnConsolidatedXml(head)) return 'un-xml';
   if (isOfacXml(head)) return 'ofac-xml';
   if (isEmbargoListYaml(head) || /\.ya?ml$/.test(name)) return 'embargo';

@@ -3,6 +3,7 @@
  * policy, content hashing, line lookup and the DPRK filter.
  */
 import { createHash } from 'node:crypto';
+import { XMLValidator } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import { EmbargoError } from '../../core/errors.js';
 import type { PartyEntity } from '../../core/parties/party-model.js';
@@ -157,4 +158,27 @@ export function textOf(value: unknown): string {
     return textOf((value as Record<string, unknown>)['#text']);
   }
   return '';
+}
+
+/**
+ * Checks that XML is well-formed before anything is read from it. A truncated file leaves tags
+ * open; the validator then names the open tags but points at line 1, so the error is rewritten to
+ * name the last line and the innermost open element.
+ */
+export function assertWellFormedXml(text: string, file: string): void {
+  const valid = XMLValidator.validate(text);
+  if (valid === true) return;
+  const open = /^Invalid '\[(.*)\]' found\.?$/s.exec(valid.err.msg);
+  if (open?.[1]) {
+    const tags = [...open[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    throw new EmbargoError(
+      'EMB_LIST_MALFORMED',
+      `the file ends inside <${tags[tags.length - 1]}> with ${tags.length} element(s) left open: truncated download?`,
+      { file, line: lineAtOffset(text, text.length) },
+    );
+  }
+  throw new EmbargoError('EMB_LIST_MALFORMED', `not well-formed XML: ${valid.err.msg}`, {
+    file,
+    line: valid.err.line,
+  });
 }

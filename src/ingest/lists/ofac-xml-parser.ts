@@ -6,7 +6,7 @@
  * ("Vessel Registration Identification", "IMO 7937317"). `publshInformation/Publish_Date`
  * (sic, OFAC's spelling) is MM/DD/YYYY.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import { EmbargoError } from '../../core/errors.js';
 import {
   isDprkProgram,
@@ -17,6 +17,7 @@ import {
 } from '../../core/parties/party-model.js';
 import {
   asArray,
+  assertWellFormedXml,
   imoFromText,
   type ListParse,
   linesOfOffsets,
@@ -45,13 +46,7 @@ function personName(node: XmlNode): string {
 }
 
 export function parseOfacXml(text: string, options: ParseOptions): ListParse {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new EmbargoError('EMB_LIST_MALFORMED', `not well-formed XML: ${valid.err.msg}`, {
-      file: options.file,
-      line: valid.err.line,
-    });
-  }
+  assertWellFormedXml(text, options.file);
   const parser = new XMLParser({
     ignoreAttributes: true,
     parseTagValue: false,

@@ -8,7 +8,7 @@
  * - `REFERENCE_NUMBER` often has stray spaces; IMO numbers of shipping companies sit in `COMMENTS1`.
  * By default only the DPRK regime (UN list type `DPRK`, references KPi/KPe) is kept.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import { EmbargoError } from '../../core/errors.js';
 import {
   type NameKind,
@@ -18,6 +18,7 @@ import {
 } from '../../core/parties/party-model.js';
 import {
   asArray,
+  assertWellFormedXml,
   imoFromText,
   type ListParse,
   linesOfOffsets,
@@ -43,13 +44,7 @@ export function isUnConsolidatedXml(head: string): boolean {
 }
 
 export function parseUnXml(text: string, options: ParseOptions): ListParse {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new EmbargoError('EMB_LIST_MALFORMED', `not well-formed XML: ${valid.err.msg}`, {
-      file: options.file,
-      line: valid.err.line,
-    });
-  }
+  assertWellFormedXml(text, options.file);
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
