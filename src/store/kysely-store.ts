@@ -10,7 +10,7 @@ import { type AuditEntry, type AuditInput, chainEntry } from '../core/audit/audi
 import type { CaseEventDraft, CaseOutcome, CaseState, CaseStatus } from '../core/cases/case-rules.js';
 import type { Role } from '../core/cases/roles.js';
 import { EmbargoError } from '../core/errors.js';
-import type { Decision, Outcome } from '../core/screening/decision.js';
+import type { Outcome } from '../core/screening/decision.js';
 import type { ApprovalType, Declaration } from '../core/screening/declaration.js';
 import type {
   ApprovalsTable,

@@ -1,0 +1,94 @@
+/**
+ * `embargo screen <file> --store`: the declaration reader (src/ingest/declarations) feeding
+ * screenIntoStore. The batch id names this file as it is now (absolute path, size, modification
+ * time) together with what it is screened under (regime version, jurisdiction, as-of), so running
+ * the same command again after a kill resumes that batch, and a changed file is a new batch.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { canonicalJson } from '../core/audit/audit-chain.js';
+import { EmbargoError } from '../core/errors.js';
+import { type ParsedDeclaration, readDeclarations } from '../ingest/declarations/declaration-reader.js';
+import type { RowError } from '../ingest/declarations/declaration-row.js';
+import { sha256 } from '../store/kysely-store.js';
+import type { Store } from '../store/port.js';
+import {
+  type BatchSummary,
+  type RowResult,
+  type Screener,
+  type ScreeningRow,
+  screenIntoStore,
+} from './screening-service.js';
+
+export interface ScreenFileOptions {
+  store: Store;
+  screener: Screener;
+  /** a path, or `-` for stdin (not resumable) */
+  file: string;
+  actor: string;
+  /** what else defines the batch: regime version, jurisdiction, as-of, list versions */
+  context: Record<string, unknown>;
+  chunkSize?: number;
+  format?: 'csv' | 'json' | 'jsonl';
+  encoding?: string;
+  onResult?: (result: RowResult<RowError>) => void | Promise<void>;
+  onNotice?: (message: string) => void;
+}
+
+export function batchIdFor(file: string, context: Record<string, unknown>): string | null {
+  if (file === '-') return null;
+  const path = resolve(file);
+  const stat = statSync(path);
+  return `b-${sha256(canonicalJson({ path, size: stat.size, mtime: stat.mtimeMs, context })).slice(0, 24)}`;
+}
+
+async function* rowsOf(
+  source: AsyncIterable<Uint8Array | string>,
+  options: ScreenFileOptions,
+): AsyncGenerator<ScreeningRow<RowError>> {
+  for await (const batch of readDeclarations(source, {
+    file: options.file,
+    format: options.format,
+    encoding: options.encoding,
+    onNotice: options.onNotice,
+  })) {
+    // Keep input order: items and errors of one chunk interleave by line.
+    const merged: ({ line: number } & ScreeningRow<RowError>)[] = [
+      ...batch.items.map((i: ParsedDeclaration) => ({ line: i.line, declaration: i.declaration })),
+      ...batch.errors.map((e) => ({ line: e.line, reject: e })),
+    ];
+    merged.sort((a, b) => a.line - b.line);
+    yield* merged;
+  }
+}
+
+export async function screenFileIntoStore(options: ScreenFileOptions): Promise<BatchSummary> {
+  let batchId: string | null;
+  let source: AsyncIterable<Uint8Array | string>;
+  if (options.file === '-') {
+    batchId = null;
+    source = process.stdin;
+  } else {
+    try {
+      batchId = batchIdFor(options.file, options.context);
+    } catch (cause) {
+      throw new EmbargoError(
+        'EMB_FILE_NOT_FOUND',
+        `cannot read ${options.file}`,
+        { file: options.file },
+        { cause },
+      );
+    }
+    source = createReadStream(options.file);
+  }
+  return screenIntoStore({
+    store: options.store,
+    screener: options.screener,
+    rows: rowsOf(source, options),
+    actor: options.actor,
+    source: options.file === '-' ? '-' : resolve(options.file),
+    batchId,
+    chunkSize: options.chunkSize,
+    onResult: options.onResult,
+  });
+}
