@@ -8,7 +8,7 @@ import { EmbargoError } from '../../core/errors.js';
 import { diffRegime, type RegimeDiff } from '../../core/regime/diff.js';
 import { JURISDICTIONS, type Jurisdiction } from '../../core/regime/measure-schema.js';
 import type { Regime } from '../../core/regime/regime.js';
-import { buildTimeline, type Timeline } from '../../core/regime/timeline.js';
+import { buildTimeline, isCalendarDate, type Timeline } from '../../core/regime/timeline.js';
 import { renderTimelineHtml } from '../../core/regime/timeline-html.js';
 import { DIRECTIONS, type Direction } from '../../core/screening/declaration.js';
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
@@ -37,9 +37,8 @@ export function parseJurisdiction(
 /** A calendar date `YYYY-MM-DD` from a flag, or a usage error naming the flag. */
 export function parseDateFlag(value: string | undefined, flag: string): string {
   if (value === undefined) throw new EmbargoError('EMB_USAGE', `${flag} <YYYY-MM-DD> is required`);
-  const ok =
-    /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
-  if (!ok) throw new EmbargoError('EMB_USAGE', `${flag} '${value}' is not a calendar date YYYY-MM-DD`);
+  if (!isCalendarDate(value))
+    throw new EmbargoError('EMB_USAGE', `${flag} '${value}' is not a calendar date YYYY-MM-DD`);
   return value;
 }
 

@@ -134,6 +134,13 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** True for a real calendar date written `YYYY-MM-DD` (not 2017-02-30, not 2017-13-01). */
+export function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === text;
+}
+
 /** True when the two digit strings share a prefix (one is a prefix of the other). */
 export function hsOverlaps(a: string, b: string): boolean {
   return a.startsWith(b) || b.startsWith(a);
