@@ -12,12 +12,16 @@ export async function loadCommands(): Promise<CommandModule[]> {
     import('./regime.js'),
     import('./screen.js'),
     import('./start.js'),
+    // party screening: lists and names
+    import('./lists.js'),
+    import('./parties.js'),
     // records: the store, cases, approvals, audit trail
     import('./approvals.js'),
     import('./audit.js'),
     import('./cases.js'),
     import('./decisions.js'),
     import('./users.js'),
+    import('./trade.js'),
     // the regime through time: keep after './regime.js' (it attaches to the `regime` command)
     import('./regime-history.js'),
   ]);

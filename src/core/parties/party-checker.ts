@@ -31,10 +31,12 @@ function fieldValue(declaration: Declaration, field: ScreenedField): string | un
 
 /** One line naming the entry and the list edition it comes from. */
 export function citeHit(hit: PartyHit): string {
-  return `${hit.list.source}, entry ${hit.reference} (list ${hit.list.id}, published ${hit.list.published}, sha256 ${hit.list.hash.slice(0, 12)})`;
+  const entry = hit.entityId === hit.reference ? hit.reference : `${hit.reference} [${hit.entityId}]`;
+  return `${hit.list.source}, entry ${entry} (list ${hit.list.id}, published ${hit.list.published}, sha256 ${hit.list.hash.slice(0, 12)})`;
 }
 
 function describeName(hit: PartyHit): string {
+  if (hit.components.rule === 'imo') return `IMO number ${hit.matched.normalized} (decisive)`;
   const kind = hit.matched.kind.replace('-', ' ');
   const dates =
     hit.matched.from || hit.matched.to
