@@ -24,5 +24,7 @@ export async function loadCommands(): Promise<CommandModule[]> {
     import('./trade.js'),
     // the regime through time: keep after './regime.js' (it attaches to the `regime` command)
     import('./regime-history.js'),
+    import('./rescreen.js'),
+    import('./cap.js'),
   ]);
 }

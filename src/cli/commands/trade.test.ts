@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, sharedPath } from '../../../test/shared-data.js';
+
+const run = promisify(execFile);
+const home = mkdtempSync(join(tmpdir(), 'embargo-trade-cli-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+async function embargo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [join(REPO_ROOT, 'bin/embargo.js'), ...args], {
+      env: { ...process.env, EMBARGO_HOME: home },
+      cwd: home,
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('embargo trade (child processes)', () => {
+  it('loads the shipped dataset on first use and shows coal with gaps as unreported', async () => {
+    const { code, stdout } = await embargo(
+      'trade',
+      'series',
+      '--partner',
+      'KP',
+      '--commodity',
+      '2701',
+      '--from',
+      '2016-03',
+      '--to',
+      '2016-06',
+      '--format',
+      'json',
+    );
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as {
+      period: string;
+      status: string;
+      value?: number;
+      change_yoy_pct?: number;
+    }[];
+    expect(rows.map((r) => [r.period, r.status, r.value ?? null])).toEqual([
+      ['2016-03', 'unreported', null],
+      ['2016-04', 'reported', 72200000],
+      ['2016-05', 'reported', 74700000],
+      ['2016-06', 'unreported', null],
+    ]);
+    expect(rows[1]?.change_yoy_pct).toBeCloseTo(-38.08, 2);
+  });
+
+  it('imports a Comtrade extract idempotently and reports rejected rows with file and line (exit 3)', async () => {
+    const file = sharedPath('data/trade/comtradeplus_2022_annual_totals_by_partner_CHN-USA-DEU.csv');
+    const first = await embargo('trade', 'import', file, '--output', 'json');
+    expect(first.code).toBe(0);
+    const [summary] = JSON.parse(first.stdout) as { format: string; added: number; rejected: number }[];
+    expect(summary).toMatchObject({ format: 'comtrade', rejected: 0 });
+    expect(summary?.added).toBeGreaterThan(1000);
+    const again = await embargo('trade', 'import', file, '--output', 'json');
+    expect(JSON.parse(again.stdout)[0]).toMatchObject({ added: 0 });
+
+    const bad = join(home, 'bad.csv');
+    writeFileSync(
+      bad,
+      'reporter,partner,flow,period,commodity,value\nCN,KP,import,2016-13,2701,5\nCN,KP,import,2016-12,2701,6\n',
+    );
+    const r = await embargo('trade', 'import', bad);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("bad.csv:2 field 'period'");
+    expect(r.stderr).toContain('[EMB_TRADE_ROW_INVALID]');
+  });
+
+  it('lists the April 2016 coal correction among the conflicts', async () => {
+    const { code, stdout } = await embargo('trade', 'conflicts', '--kind', 'correction', '--format', 'json');
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as { period: string; values: number[]; detail: string }[];
+    expect(rows).toEqual([expect.objectContaining({ period: '2016-04', values: [7210000, 72200000] })]);
+    expect(rows[0]?.detail).toContain('Choson Ilbo');
+  });
+
+  it('lists sources with their figures and refuses an unknown --format', async () => {
+    const { stdout } = await embargo('trade', 'sources', '--format', 'json');
+    const rows = JSON.parse(stdout) as { source: string; figures: number }[];
+    expect(rows.find((r) => r.source === 'Choson Ilbo')?.figures).toBeGreaterThan(10);
+    const bad = await embargo('trade', 'report', '--format', 'pdf');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('EMB_USAGE');
+  });
+
+  it('writes a report as JSON with the annualised Jan–Apr 2016 figures', async () => {
+    const { stdout } = await embargo('trade', 'report', '--period', '2016', '--format', 'json');
+    const report = JSON.parse(stdout) as {
+      aggregates: { period: string; flow: string; value: number; annualised?: number }[];
+    };
+    const ytd = report.aggregates.filter((a) => a.period === '2016 Jan–Apr');
+    expect(ytd.find((a) => a.flow === 'total')?.annualised).toBeCloseTo(4.791e9, -6);
+    expect(ytd.find((a) => a.flow === 'balance')?.annualised).toBeCloseTo(381e6, -5);
+  });
+
+  it('renders a self-contained HTML report that Chromium shows with charts, measure dates and the coal conflict', async () => {
+    const out = join(home, 'trade.html');
+    const { code } = await embargo('trade', 'report', '--format', 'html', '--out', out);
+    expect(code).toBe(0);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+      const requests: string[] = [];
+      page.on('request', (req) => requests.push(req.url()));
+      await page.goto(`file://${out}`);
+      expect(requests).toEqual([`file://${out}`]); // nothing fetched from anywhere
+      expect(await page.title()).toContain('China–KP trade');
+      // monthly totals: three series, points, and unreported months as bands
+      const totals = page.locator('#chart-totals');
+      await expect(totals.isVisible()).resolves.toBe(true);
+      expect(await totals.locator('path.series').count()).toBe(3);
+      expect(await totals.locator('circle.point').count()).toBeGreaterThan(50);
+      expect(await totals.locator('rect.unreported').count()).toBeGreaterThan(0);
+      // the measures' effective dates are marked
+      const dates = await totals
+        .locator('g.measure-marker')
+        .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-date')));
+      expect(dates).toEqual(expect.arrayContaining(['2016-03-02', '2016-04-05', '2017-08-05']));
+      const text = await page.locator('body').innerText();
+      expect(text).toContain('2016-04-05 CN-MOFCOM-11-2016-1');
+      // value vs quantity vs unit value for coal, and the sanctioned share
+      expect(await page.locator('#chart-value-2701 circle.point').count()).toBeGreaterThan(5);
+      expect(await page.locator('#chart-quantity-2701 circle.point').count()).toBeGreaterThan(5);
+      expect(await page.locator('#chart-unit-value-2701 circle.point').count()).toBeGreaterThan(1);
+      expect(await page.locator('#chart-share g.share-bar').count()).toBeGreaterThan(3);
+      // zinc beside coal, and the coal conflict in the conflicts table
+      expect(text).toMatch(/2608 zinc.*not banned/);
+      const correction = page.locator('table.conflicts tr', { hasText: 'correction' }).first();
+      const row = await correction.innerText();
+      expect(row).toContain('7,210,000');
+      expect(row).toContain('72,200,000');
+      expect(row).toContain('Choson Ilbo');
+      const box = await page.locator('#chart-totals').boundingBox();
+      expect(box?.width).toBeGreaterThan(600);
+    } finally {
+      await browser.close();
+    }
+  });
+});
