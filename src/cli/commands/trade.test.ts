@@ -131,7 +131,7 @@ describe('embargo trade (child processes)', () => {
         .locator('g.measure-marker')
         .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-date')));
       expect(dates).toEqual(expect.arrayContaining(['2016-03-02', '2016-04-05', '2017-08-05']));
-      const text = await page.locator('body').innerText();
+      const text = await page.locator('body').textContent();
       expect(text).toContain('2016-04-05 CN-MOFCOM-11-2016-1');
       // value vs quantity vs unit value for coal, and the sanctioned share
       expect(await page.locator('#chart-value-2701 circle.point').count()).toBeGreaterThan(5);
@@ -141,7 +141,7 @@ describe('embargo trade (child processes)', () => {
       // zinc beside coal, and the coal conflict in the conflicts table
       expect(text).toMatch(/2608 zinc.*not banned/);
       const correction = page.locator('table.conflicts tr', { hasText: 'correction' }).first();
-      const row = await correction.innerText();
+      const row = await correction.textContent();
       expect(row).toContain('7,210,000');
       expect(row).toContain('72,200,000');
       expect(row).toContain('Choson Ilbo');

@@ -343,7 +343,7 @@ export function sanctionedShare(
       month,
       month,
     );
-    if (!total || total.unit !== 'USD' || total.value <= 0) continue;
+    if (total?.unit !== 'USD' || total.value <= 0) continue;
     const inForceNow = measures
       .filter((m) => m.measure.direction === flow && inForce(m, `${month}-15`))
       .map(codesOf);
@@ -356,7 +356,7 @@ export function sanctionedShare(
     for (const c of covered) {
       if (used.some((u) => c.startsWith(u))) continue;
       const v = index.level({ reporter, partner, flow, commodity: c }, 'value', 'month', month, month);
-      if (!v || v.unit !== 'USD') continue;
+      if (v?.unit !== 'USD') continue;
       sanctioned += v.value;
       used.push(c);
     }
