@@ -7,12 +7,22 @@
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { canonicalJson } from '../core/audit/audit-chain.js';
+import { requirePermission } from '../core/cases/roles.js';
 import { EmbargoError } from '../core/errors.js';
-import { type ParsedDeclaration, readDeclarations } from '../ingest/declarations/declaration-reader.js';
+import type { Decision } from '../core/screening/decision.js';
+import type { Declaration } from '../core/screening/declaration.js';
+import {
+  type DeclarationBatch,
+  type ParsedDeclaration,
+  readDeclarations,
+} from '../ingest/declarations/declaration-reader.js';
 import type { RowError } from '../ingest/declarations/declaration-row.js';
 import { sha256 } from '../store/kysely-store.js';
+import { openStore, resolveDbTarget } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
+import { resolveActor } from './actor-service.js';
 import {
+  BatchRecorder,
   type BatchSummary,
   type RowResult,
   type Screener,
@@ -91,4 +101,66 @@ export async function screenFileIntoStore(options: ScreenFileOptions): Promise<B
     chunkSize: options.chunkSize,
     onResult: options.onResult,
   });
+}
+
+/**
+ * What `embargo screen <file> --store` plugs into its reading loop: each reader batch (one input
+ * chunk) is recorded in one transaction and its decisions come back in input order, so the command
+ * keeps its own output formats. Open it, `record` every batch, then `finish` (and always `close`).
+ */
+export interface ScreeningRecorder {
+  record(batch: DeclarationBatch, screen: (declaration: Declaration) => Decision): Promise<Decision[]>;
+  finish(): Promise<BatchSummary & { location: string }>;
+  close(): Promise<void>;
+}
+
+export async function openScreeningRecorder(options: {
+  /** `--db` flag */
+  db?: string;
+  dataDir: () => string;
+  /** `--as` or EMBARGO_USER; recorded as the actor (defaults to `cli`) */
+  actor?: string;
+  /** the input path, or `-` */
+  file: string;
+  /** regime version, jurisdiction, as-of, list versions: what else identifies the batch */
+  context: Record<string, unknown>;
+}): Promise<ScreeningRecorder> {
+  const store = await openStore(resolveDbTarget(options.db, options.dataDir));
+  try {
+    let actor = 'cli';
+    if (options.actor) {
+      const resolved = await resolveActor(store, options.actor);
+      requirePermission(resolved, 'screen', 'screen into the store');
+      actor = resolved.name;
+    }
+    const batchId = batchIdFor(options.file, options.context);
+    let screen: (declaration: Declaration) => Decision = () => {
+      throw new Error('screen function not set');
+    };
+    const recorder = await BatchRecorder.start<RowError>({
+      store,
+      screener: { screen: (d) => screen(d) },
+      actor,
+      source: options.file === '-' ? '-' : resolve(options.file),
+      batchId,
+    });
+    return {
+      async record(batch, screenFn) {
+        screen = screenFn;
+        const rows: ({ line: number } & ScreeningRow<RowError>)[] = [
+          ...batch.items.map((i) => ({ line: i.line, declaration: i.declaration })),
+          ...batch.errors.map((e) => ({ line: e.line, reject: e })),
+        ];
+        rows.sort((a, b) => a.line - b.line);
+        return recorder.record(rows);
+      },
+      async finish() {
+        return { ...(await recorder.finish()), location: store.location };
+      },
+      close: () => store.close(),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }

@@ -14,7 +14,7 @@ import { applyCaseAction, type CaseState, openCase } from '../core/cases/case-ru
 import type { Decision, Reason } from '../core/screening/decision.js';
 import type { Declaration } from '../core/screening/declaration.js';
 import { sha256 } from '../store/kysely-store.js';
-import type { BatchRecord, Store, StoreWriter } from '../store/port.js';
+import type { BatchRecord, Store, StoreReader, StoreWriter } from '../store/port.js';
 import { recordApprovalUses, verifyDeclarationApprovals } from './approvals-service.js';
 
 /** Whatever turns a declaration into a decision (the compiled regime with its options). */
@@ -91,7 +91,7 @@ export function contextHash(decision: Decision, verdicts: readonly ApprovalVerdi
  * store does not accept is taken away before screening, and the decision gains a reason saying why.
  */
 export async function screenWithApprovals(
-  tx: StoreWriter,
+  tx: StoreReader,
   screener: Screener,
   declaration: Declaration,
 ): Promise<{ decision: Decision; verdicts: ApprovalVerdict[] }> {
@@ -259,46 +259,82 @@ async function announceVersions(tx: StoreWriter, actor: string, decision: Decisi
   }
 }
 
-export async function screenIntoStore<R>(options: ScreenIntoStoreOptions<R>): Promise<BatchSummary> {
-  const { store, screener, actor, source, batchId } = options;
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-  const previous = batchId ? await store.getBatch(batchId) : undefined;
-  const resumedFrom = previous?.rowsDone ?? 0;
-  const summary: BatchSummary = { rows: 0, decisions: {}, rejects: 0, stored: 0, resumedFrom };
-  const batch: BatchRecord = previous ?? {
-    id: batchId ?? '',
-    source,
-    startedAt: store.now(),
-    updatedAt: store.now(),
-    finishedAt: null,
-    rowsDone: 0,
-    decisions: 0,
-    rejects: 0,
-  };
-  let announced = false;
-  let chunk: ScreeningRow<R>[] = [];
+/**
+ * Records a batch chunk by chunk. `record(rows)` writes one chunk (declarations and rejects, in
+ * input order) in one transaction with the batch's progress, and returns the decisions of its
+ * declarations in order; a chunk a previous run already committed is only screened again.
+ */
+export class BatchRecorder<R = unknown> {
+  readonly summary: BatchSummary;
+  private readonly batch: BatchRecord;
+  private announced = false;
 
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const rows = chunk;
-    chunk = [];
+  private constructor(
+    private readonly store: Store,
+    private readonly screener: Screener,
+    private readonly actor: string,
+    private readonly source: string,
+    private readonly batchId: string | null,
+    previous: BatchRecord | undefined,
+  ) {
+    this.summary = { rows: 0, decisions: {}, rejects: 0, stored: 0, resumedFrom: previous?.rowsDone ?? 0 };
+    this.batch = previous ?? {
+      id: batchId ?? '',
+      source,
+      startedAt: store.now(),
+      updatedAt: store.now(),
+      finishedAt: null,
+      rowsDone: 0,
+      decisions: 0,
+      rejects: 0,
+    };
+  }
+
+  static async start<R>(options: {
+    store: Store;
+    screener: Screener;
+    actor: string;
+    source: string;
+    batchId: string | null;
+  }): Promise<BatchRecorder<R>> {
+    const previous = options.batchId ? await options.store.getBatch(options.batchId) : undefined;
+    return new BatchRecorder<R>(
+      options.store,
+      options.screener,
+      options.actor,
+      options.source,
+      options.batchId,
+      previous,
+    );
+  }
+
+  async record(rows: readonly ScreeningRow<R>[]): Promise<Decision[]> {
+    if (rows.length === 0) return [];
+    const { summary, batch, screener } = this;
     summary.rows += rows.length;
     const declarations = rows.flatMap((r) => (r.declaration ? [r.declaration] : []));
     const rejects = rows.length - declarations.length;
     let decisions: Decision[];
-    if (summary.rows <= resumedFrom) {
+    if (summary.rows <= summary.resumedFrom) {
       // Committed by an earlier run: screen again for the output only. A chunk that straddles the
       // resume point is simply written again; the writes are idempotent.
-      decisions = declarations.map((d) => screener.screen(d));
+      decisions = [];
+      for (const d of declarations)
+        decisions.push((await screenWithApprovals(this.store, screener, d)).decision);
     } else {
-      const recorded = await store.write(async (tx) => {
-        const first = declarations[0];
-        if (!announced && first) {
-          announced = true;
-          await announceVersions(tx, actor, screener.screen(first));
+      const recorded = await this.store.write(async (tx) => {
+        const out = await recordScreenings(tx, screener, declarations, {
+          actor: this.actor,
+          source: this.source,
+          batchId: this.batchId,
+        });
+        // Taken from a decision just made: screening once more could draw on a cap ledger twice.
+        const first = out[0];
+        if (!this.announced && first) {
+          this.announced = true;
+          await announceVersions(tx, this.actor, first.decision);
         }
-        const out = await recordScreenings(tx, screener, declarations, { actor, source, batchId });
-        if (batchId) {
+        if (this.batchId) {
           batch.rowsDone = summary.rows;
           batch.decisions += out.length;
           batch.rejects += rejects;
@@ -310,30 +346,41 @@ export async function screenIntoStore<R>(options: ScreenIntoStoreOptions<R>): Pr
       summary.stored += recorded.filter((r) => r.created).length;
       decisions = recorded.map((r) => r.decision);
     }
+    for (const d of decisions) summary.decisions[d.decision] = (summary.decisions[d.decision] ?? 0) + 1;
+    summary.rejects += rejects;
+    return decisions;
+  }
+
+  /** Marks the batch finished (a later identical run then only re-screens for output). */
+  async finish(): Promise<BatchSummary> {
+    if (this.batchId && !this.batch.finishedAt) {
+      await this.store.write(async (tx) => {
+        this.batch.finishedAt = tx.now();
+        this.batch.updatedAt = this.batch.finishedAt;
+        await tx.putBatch(this.batch);
+      });
+    }
+    return this.summary;
+  }
+}
+
+export async function screenIntoStore<R>(options: ScreenIntoStoreOptions<R>): Promise<BatchSummary> {
+  const recorder = await BatchRecorder.start<R>(options);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  let chunk: ScreeningRow<R>[] = [];
+  const flush = async () => {
+    const rows = chunk;
+    chunk = [];
+    const decisions = await recorder.record(rows);
     let next = 0;
     for (const row of rows) {
-      if (row.declaration) {
-        const decision = decisions[next++]!;
-        summary.decisions[decision.decision] = (summary.decisions[decision.decision] ?? 0) + 1;
-        await options.onResult?.({ row, decision });
-      } else {
-        summary.rejects++;
-        await options.onResult?.({ row });
-      }
+      await options.onResult?.(row.declaration ? { row, decision: decisions[next++]! } : { row });
     }
   };
-
   for await (const row of options.rows) {
     chunk.push(row);
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
-  if (batchId && !batch.finishedAt) {
-    await store.write(async (tx) => {
-      batch.finishedAt = tx.now();
-      batch.updatedAt = batch.finishedAt;
-      await tx.putBatch(batch);
-    });
-  }
-  return summary;
+  return recorder.finish();
 }

@@ -41,6 +41,8 @@ export interface ScreenRun {
   /** screen parties against the lists (default list + imported ones) */
   parties: boolean;
   dataDir?: string;
+  /** record declarations and decisions in the store (`--store`, `--db`, `--as`) */
+  store?: { db?: string; actor?: string };
   /** stdout unless `out` is set */
   stdout?: Writable;
   stderr?: NodeJS.WriteStream | Writable;
@@ -159,6 +161,19 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
     parties = loadPartyCheck(resolveDataDir(run.dataDir));
   }
   const options = { jurisdiction: run.jurisdiction, asOf: run.asOf, ledger, parties };
+  const recorder = run.store
+    ? await (await import('../../services/screen-file-service.js')).openScreeningRecorder({
+        ...run.store,
+        dataDir: () => resolveDataDir(run.dataDir),
+        file: run.input,
+        context: {
+          regime: regime.version,
+          jurisdiction: run.jurisdiction,
+          asOf: run.asOf ?? null,
+          lists: parties?.lists ?? [],
+        },
+      })
+    : undefined;
 
   const out: Writable = run.out ? createWriteStream(run.out) : (run.stdout ?? process.stdout);
   const rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
@@ -193,8 +208,10 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
     onNotice: (m) => stderr.write(`note: ${m}\n`),
   })) {
     let text = '';
-    for (const { declaration } of batch.items) {
-      const d = screenDeclaration(compiled, declaration, options);
+    const decided = recorder
+      ? await recorder.record(batch, (declaration) => screenDeclaration(compiled, declaration, options))
+      : batch.items.map(({ declaration }) => screenDeclaration(compiled, declaration, options));
+    for (const d of decided) {
       counts[d.decision]++;
       switch (run.format) {
         case 'jsonl':
@@ -232,6 +249,14 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
     bar?.update(bytes, rows);
   }
   bar?.done();
+  if (recorder) {
+    const stored = await recorder.finish();
+    await recorder.close();
+    stderr.write(
+      `stored in ${stored.location}: ${stored.stored} new decision(s)` +
+        `${stored.resumedFrom ? `, resumed after ${stored.resumedFrom} row(s) already recorded` : ''}\n`,
+    );
+  }
   if (run.format === 'json') await write(out, first ? ']\n' : '\n]\n');
   if (run.out) await closeStream(out as WriteStream);
   if (rejectsOut) await closeStream(rejectsOut);
@@ -269,6 +294,12 @@ export function register(program: Command): void {
     .option('--encoding <label>', 'input encoding, e.g. windows-1252 (default: detected)')
     .option('--no-parties', 'do not screen consignor, consignee and vessel against the party lists')
     .option('--data-dir <dir>', 'where imported party lists live (default: EMBARGO_HOME or the XDG data dir)')
+    .option('--store', 'record every declaration and decision in the store (resumable after a kill)')
+    .option(
+      '--db <path|url>',
+      'with --store: SQLite file or postgres:// URL (default: EMBARGO_DB, then the data dir)',
+    )
+    .option('--as <user>', 'with --store: the user recorded as screening (default: EMBARGO_USER)')
     .action(async (input: string, flags: Record<string, string | boolean | undefined>) => {
       const inputFormat = flags.inputFormat as string | undefined;
       if (inputFormat !== undefined && !(INPUT_FORMATS as readonly string[]).includes(inputFormat))
@@ -288,6 +319,12 @@ export function register(program: Command): void {
         encoding: flags.encoding as string | undefined,
         parties: flags.parties !== false,
         dataDir: flags.dataDir as string | undefined,
+        store: flags.store
+          ? {
+              db: flags.db as string | undefined,
+              actor: ((flags.as as string | undefined) ?? process.env.EMBARGO_USER) || undefined,
+            }
+          : undefined,
       });
       if (summary.rejected > 0) process.exitCode = 3;
     });

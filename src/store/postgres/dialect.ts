@@ -22,7 +22,13 @@ export function redact(url: string): string {
 }
 
 export function createDialect(url: string): StoreDialect {
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+  // allowExitOnIdle: a CLI run that fails part-way must still exit, not wait on idle connections.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+  });
   // A dropped idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return {
