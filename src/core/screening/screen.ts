@@ -50,6 +50,7 @@ const NOT_COVERED: Reason = Object.freeze({
 });
 
 const TARGET = 'KP';
+const NO_HITS: readonly MeasureHit[] = Object.freeze([]);
 const SOLID_INFORMATION = 'solid-information';
 
 interface MeasureResult {
@@ -69,9 +70,9 @@ export function screenDeclaration(
 ): Decision {
   const date = options.asOf ?? declaration.date;
   const partyReasons = options.parties ? options.parties.check(declaration) : undefined;
-  const lists = options.parties
-    ? options.parties.lists.map((l) => ({ id: l.id, hash: l.hash, published: l.published }))
-    : [];
+  const lists: Decision['lists'] = [];
+  if (options.parties)
+    for (const l of options.parties.lists) lists.push({ id: l.id, hash: l.hash, published: l.published });
   const decision: Decision = {
     id: declaration.id,
     decision: 'CLEAR',
@@ -92,12 +93,12 @@ export function screenDeclaration(
       : declaration.to === TARGET;
   const hits: readonly MeasureHit[] = countryTest
     ? lookupHs(compiled.index[options.jurisdiction][declaration.direction], declaration.hsCode)
-    : [];
+    : NO_HITS;
 
   let outcome: Outcome = 'CLEAR';
   let any = false;
-  const draws: CapDraw[] = [];
-  const applied: CompiledException[] = [];
+  let draws: CapDraw[] | undefined;
+  let applied: CompiledException[] | undefined;
   for (let i = 0; i < hits.length; i++) {
     const hit = hits[i]!;
     if (!inWindow(hit.measure.window, date)) continue;
@@ -109,8 +110,8 @@ export function screenDeclaration(
       if (!decision.missingDocuments.includes(d)) decision.missingDocuments.push(d);
     for (const a of result.missingApprovals)
       if (!decision.missingApprovals.includes(a)) decision.missingApprovals.push(a);
-    if (result.outcome === 'CLEAR' && result.exception) applied.push(result.exception);
-    if (result.draw) draws.push(result.draw);
+    if (result.outcome === 'CLEAR' && result.exception) (applied ??= []).push(result.exception);
+    if (result.draw) (draws ??= []).push(result.draw);
   }
   if (!any) decision.reasons.push(NOT_COVERED);
 
@@ -123,9 +124,10 @@ export function screenDeclaration(
 
   decision.decision = outcome;
   if (outcome === 'CLEAR') {
-    for (const draw of draws) if (draw.commit) for (const r of draw.commit()) decision.reasons.push(r);
-    const first = applied[0];
-    if (first) {
+    if (draws)
+      for (const draw of draws) if (draw.commit) for (const r of draw.commit()) decision.reasons.push(r);
+    const first = applied?.[0];
+    if (applied && first) {
       decision.exception = first.key;
       for (const e of applied)
         for (const c of e.standingConditions)
@@ -365,6 +367,12 @@ export function decisionToJson(d: Decision): DecisionJson {
 }
 
 const reasonJsonCache = new WeakMap<Reason, string>();
+const SAFE = /^[\w:.-]*$/;
+
+/** JSON string of a value that is almost always plain (dates, `CN`, `sha256:…`), skipping JSON.stringify when it is. */
+function plain(v: string): string {
+  return SAFE.test(v) ? `"${v}"` : JSON.stringify(v);
+}
 
 /**
  * One decision as a JSON line, byte-for-byte `JSON.stringify(decisionToJson(d))`. Frozen reasons
@@ -386,7 +394,7 @@ export function decisionToJsonLine(d: Decision): string {
     d.missingDocuments.length ? JSON.stringify(d.missingDocuments) : '[]'
   },"missing_approvals":${d.missingApprovals.length ? JSON.stringify(d.missingApprovals) : '[]'},"exception":${
     d.exception === null ? 'null' : JSON.stringify(d.exception)
-  },"conditions":${d.conditions.length ? JSON.stringify(d.conditions) : '[]'},"as_of":${JSON.stringify(d.asOf)},"jurisdiction":${JSON.stringify(
+  },"conditions":${d.conditions.length ? JSON.stringify(d.conditions) : '[]'},"as_of":${plain(d.asOf)},"jurisdiction":${plain(
     d.jurisdiction,
-  )},"regime_version":${JSON.stringify(d.regimeVersion)},"lists":${d.lists.length ? JSON.stringify(d.lists) : '[]'}}`;
+  )},"regime_version":${plain(d.regimeVersion)},"lists":${d.lists.length ? JSON.stringify(d.lists) : '[]'}}`;
 }

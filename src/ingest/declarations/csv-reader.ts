@@ -87,6 +87,8 @@ export class CsvReader {
       i = nl + 1;
       line++;
     }
+    // position of the next quote at or after i (n when none): lines before it take the fast path
+    let nextQuote = -1;
     outer: while (i < n) {
       const c = s.charCodeAt(i);
       if (c === LF) {
@@ -102,6 +104,28 @@ export class CsvReader {
       }
       const start = i;
       const startLine = line;
+      // fast path: a complete line with no quote in it splits natively
+      if (nextQuote < i) {
+        nextQuote = s.indexOf('"', i);
+        if (nextQuote === -1) nextQuote = n;
+      }
+      const lineEnd = s.indexOf('\n', i);
+      if (lineEnd !== -1 && nextQuote > lineEnd) {
+        const end = s.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+        const split = s.slice(i, end).split(',');
+        i = lineEnd + 1;
+        line = startLine + 1;
+        if (this.expected > 0 && split.length !== this.expected) {
+          onError({
+            line: startLine,
+            message: `expected ${this.expected} fields, found ${split.length}`,
+            raw: s.slice(start, Math.min(end, start + 500)),
+          });
+          continue;
+        }
+        this.#emit(split, startLine, onRecord);
+        continue;
+      }
       const fields: string[] = [];
       let spanned = 0;
       for (;;) {

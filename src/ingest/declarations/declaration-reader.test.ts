@@ -220,6 +220,9 @@ describe('field normalisers', () => {
         expect(got).toEqual(want);
       }),
     );
+    // ids whose second hash has the top bit set once escaped detection (signed/unsigned mix-up)
+    const apply = new IdSet();
+    expect([apply.add('apply'), apply.add('apply')]).toEqual([true, false]);
     const set = new IdSet();
     let added = 0;
     for (let k = 0; k < 200_000; k++) if (set.add(`D${k}`)) added++;

@@ -229,7 +229,7 @@ class CsvDeclarations implements ChunkParser {
       extra = {};
       for (const [name, i] of this.#extras) extra[name] = fields[i] ?? '';
     }
-    const d = this.#rows.parse(values, line, () => fields.join(','), this.#batch.errors, extra);
+    const d = this.#rows.parse(values, line, fields, this.#batch.errors, extra);
     if (d) this.#batch.items.push({ line, declaration: d });
   };
 
@@ -305,7 +305,7 @@ function objectRow(rows: DeclarationRowParser, text: string, line: number, batch
       extra[key] = cellOf(v) ?? '';
     }
   }
-  const d = rows.parse(values, line, () => text, batch.errors, extra);
+  const d = rows.parse(values, line, text, batch.errors, extra);
   if (d) batch.items.push({ line, declaration: d });
 }
 

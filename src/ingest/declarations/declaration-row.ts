@@ -122,7 +122,7 @@ export class IdSet {
       h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
     }
     h1 >>>= 0;
-    h2 = (h2 >>> 0) | 1; // never 0: 0,0 marks an empty slot
+    h2 = (h2 | 1) >>> 0; // never 0 (an empty slot); unsigned, as the table stores it
     if ((this.#size + 1) * 2 > this.#table.length / 2) this.#grow();
     return this.#insert(h1, h2);
   }
@@ -154,75 +154,99 @@ export class IdSet {
 }
 
 /**
- * Validates rows against one header. `values` holds the row's text per DECLARATION_FIELDS index
- * (undefined or '' = absent); `extra` the columns embargo does not read.
+ * Validates rows. `values` holds the row's text per DECLARATION_FIELDS index (undefined or '' =
+ * absent); `extra` the columns embargo does not read; `raw` the row as read (CSV fields or JSON
+ * text), joined only when the row fails. The hot path allocates no closures (the project runs
+ * through tsx, whose keep-names transform makes every closure creation cost a defineProperty).
  */
 export class DeclarationRowParser {
   readonly #ids = new IdSet();
+  #values: readonly (string | undefined)[] = [];
+  #line = 0;
+  #raw: readonly string[] | string = '';
+  #errors: RowError[] = [];
+  #failed = false;
+
+  #fail(field: DeclarationField, reason: string): void {
+    const raw = typeof this.#raw === 'string' ? this.#raw : this.#raw.join(',');
+    this.#errors.push({
+      line: this.#line,
+      field,
+      reason,
+      code: 'EMB_DECLARATION_INVALID',
+      raw: raw.slice(0, 500),
+    });
+    this.#failed = true;
+  }
+
+  #text(k: number): string | undefined {
+    const v = this.#values[k];
+    if (v === undefined || v.length === 0) return undefined;
+    const c0 = v.charCodeAt(0);
+    const c1 = v.charCodeAt(v.length - 1);
+    const t = c0 <= 32 || c1 <= 32 ? v.trim() : v;
+    return t === '' ? undefined : t;
+  }
 
   /** Validates one row; pushes its errors and returns null when it has any. */
   parse(
     values: readonly (string | undefined)[],
     line: number,
-    raw: () => string,
+    raw: readonly string[] | string,
     errors: RowError[],
     extra?: Record<string, string>,
   ): Declaration | null {
-    let failed = false;
-    const fail = (field: DeclarationField, reason: string) => {
-      errors.push({ line, field, reason, code: 'EMB_DECLARATION_INVALID', raw: raw().slice(0, 500) });
-      failed = true;
-    };
-    const text = (k: number) => {
-      const v = values[k];
-      if (v === undefined) return undefined;
-      const t = v.trim();
-      return t === '' ? undefined : t;
-    };
+    this.#values = values;
+    this.#line = line;
+    this.#raw = raw;
+    this.#errors = errors;
+    this.#failed = false;
 
-    const id = text(F.id);
-    if (id === undefined) fail('id', 'missing id');
-    const date = text(F.date);
-    if (date === undefined) fail('date', 'missing date');
-    else if (!isIsoDate(date)) fail('date', `'${date}' is not a real date YYYY-MM-DD`);
-    const directionText = text(F.direction)?.toLowerCase();
-    if (directionText === undefined) fail('direction', 'missing direction');
+    const id = this.#text(F.id);
+    if (id === undefined) this.#fail('id', 'missing id');
+    const date = this.#text(F.date);
+    if (date === undefined) this.#fail('date', 'missing date');
+    else if (!isIsoDate(date)) this.#fail('date', `'${date}' is not a real date YYYY-MM-DD`);
+    const directionRaw = this.#text(F.direction);
+    const directionText =
+      directionRaw === 'import' || directionRaw === 'export' ? directionRaw : directionRaw?.toLowerCase();
+    if (directionText === undefined) this.#fail('direction', 'missing direction');
     else if (directionText !== 'import' && directionText !== 'export')
-      fail('direction', `unknown direction '${directionText}'; expected ${DIRECTIONS.join(' or ')}`);
-    const hsText = text(F.hs_code);
+      this.#fail('direction', `unknown direction '${directionText}'; expected ${DIRECTIONS.join(' or ')}`);
+    const hsText = this.#text(F.hs_code);
     const hsCode = hsText === undefined ? undefined : normaliseHs(hsText);
-    if (hsText === undefined) fail('hs_code', 'missing hs_code');
-    else if (hsCode === undefined) fail('hs_code', `'${hsText}' is not an HS code of 2–10 digits`);
+    if (hsText === undefined) this.#fail('hs_code', 'missing hs_code');
+    else if (hsCode === undefined) this.#fail('hs_code', `'${hsText}' is not an HS code of 2–10 digits`);
 
-    const origin = country(text(F.origin), 'origin', fail);
-    const from = country(text(F.from), 'from', fail);
-    const to = country(text(F.to), 'to', fail);
-    const quantity = number(text(F.quantity), 'quantity', fail);
-    const value = number(text(F.value), 'value', fail);
-    const currency = text(F.currency)?.toUpperCase();
+    const origin = this.#country(F.origin, 'origin');
+    const from = this.#country(F.from, 'from');
+    const to = this.#country(F.to, 'to');
+    const quantity = this.#number(F.quantity, 'quantity');
+    const value = this.#number(F.value, 'value');
+    const currency = this.#text(F.currency)?.toUpperCase();
     if (currency !== undefined && !CURRENCY.test(currency))
-      fail('currency', `'${currency}' is not an ISO 4217 code`);
-    const purpose = text(F.purpose)?.toLowerCase();
+      this.#fail('currency', `'${currency}' is not an ISO 4217 code`);
+    const purpose = this.#text(F.purpose)?.toLowerCase();
     if (purpose !== undefined && !purposeSet.has(purpose))
-      fail('purpose', `unknown purpose '${purpose}'; expected one of ${PURPOSES.join(', ')}`);
-    const contractDate = text(F.contract_date);
+      this.#fail('purpose', `unknown purpose '${purpose}'; expected one of ${PURPOSES.join(', ')}`);
+    const contractDate = this.#text(F.contract_date);
     if (contractDate !== undefined && !isIsoDate(contractDate))
-      fail('contract_date', `'${contractDate}' is not a real date YYYY-MM-DD`);
-    const documents = references(text(F.documents), 'documents', documentSet, fail);
-    const approvals = references(text(F.approvals), 'approvals', approvalSet, fail);
-    const flagsText = text(F.flags);
+      this.#fail('contract_date', `'${contractDate}' is not a real date YYYY-MM-DD`);
+    const documents = this.#references(F.documents, 'documents', documentSet);
+    const approvals = this.#references(F.approvals, 'approvals', approvalSet);
+    const flagsText = this.#text(F.flags);
     const flags: string[] = [];
     if (flagsText !== undefined) {
       for (const part of flagsText.split(';')) {
         const flag = part.trim().toLowerCase();
         if (flag === '') continue;
-        if (!flagSet.has(flag)) fail('flags', `unknown flag '${flag}'; expected ${FLAGS.join(', ')}`);
+        if (!flagSet.has(flag)) this.#fail('flags', `unknown flag '${flag}'; expected ${FLAGS.join(', ')}`);
         else flags.push(flag);
       }
     }
-    if (failed) return null;
+    if (this.#failed) return null;
     if (!this.#ids.add(id!)) {
-      fail('id', `duplicate id '${id}' (ids are unique within a file)`);
+      this.#fail('id', `duplicate id '${id}' (ids are unique within a file)`);
       return null;
     }
 
@@ -236,89 +260,81 @@ export class DeclarationRowParser {
       flags,
     };
     // optional fields only when present, so JSON round trips stay minimal
-    const set = (key: keyof Declaration, k: number) => {
-      const v = text(k);
-      if (v !== undefined) (d as unknown as Record<string, unknown>)[key] = v;
-    };
-    set('description', F.description);
+    const description = this.#text(F.description);
+    if (description !== undefined) d.description = description;
     if (origin) d.origin = origin;
     if (from) d.from = from;
     if (to) d.to = to;
-    set('portOfLoading', F.port_of_loading);
-    set('portOfDischarge', F.port_of_discharge);
-    set('consignor', F.consignor);
-    set('consignee', F.consignee);
+    const portOfLoading = this.#text(F.port_of_loading);
+    if (portOfLoading !== undefined) d.portOfLoading = portOfLoading;
+    const portOfDischarge = this.#text(F.port_of_discharge);
+    if (portOfDischarge !== undefined) d.portOfDischarge = portOfDischarge;
+    const consignor = this.#text(F.consignor);
+    if (consignor !== undefined) d.consignor = consignor;
+    const consignee = this.#text(F.consignee);
+    if (consignee !== undefined) d.consignee = consignee;
     if (quantity !== undefined) d.quantity = quantity;
-    const unit = text(F.unit);
+    const unit = this.#text(F.unit);
     if (unit !== undefined) d.unit = unit.toLowerCase();
     if (value !== undefined) d.value = value;
     if (currency !== undefined) d.currency = currency;
     if (purpose !== undefined) d.purpose = purpose;
-    set('vesselImo', F.vessel_imo);
-    set('vesselName', F.vessel_name);
-    set('checkpoint', F.checkpoint);
+    const vesselImo = this.#text(F.vessel_imo);
+    if (vesselImo !== undefined) d.vesselImo = vesselImo;
+    const vesselName = this.#text(F.vessel_name);
+    if (vesselName !== undefined) d.vesselName = vesselName;
+    const checkpoint = this.#text(F.checkpoint);
+    if (checkpoint !== undefined) d.checkpoint = checkpoint;
     if (contractDate !== undefined) d.contractDate = contractDate;
     if (extra) d.extra = extra;
     return d;
   }
-}
 
-function country(
-  v: string | undefined,
-  field: DeclarationField,
-  fail: (f: DeclarationField, r: string) => void,
-) {
-  if (v === undefined) return undefined;
-  const code = v.toUpperCase();
-  if (!COUNTRY_CODES.has(code)) {
-    fail(field, `'${v}' is not an ISO 3166-1 alpha-2 country code`);
-    return undefined;
-  }
-  return code;
-}
-
-function number(
-  v: string | undefined,
-  field: DeclarationField,
-  fail: (f: DeclarationField, r: string) => void,
-) {
-  if (v === undefined) return undefined;
-  if (!NUMBER.test(v)) {
-    fail(field, `'${v}' is not a number`);
-    return undefined;
-  }
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) {
-    fail(field, `'${v}' must be a finite number ≥ 0`);
-    return undefined;
-  }
-  return n;
-}
-
-const EMPTY_REFS: Reference[] = [];
-
-function references(
-  v: string | undefined,
-  field: DeclarationField,
-  known: ReadonlySet<string>,
-  fail: (f: DeclarationField, r: string) => void,
-): Reference[] {
-  if (v === undefined) return EMPTY_REFS.slice();
-  const out: Reference[] = [];
-  for (const part of v.split(';')) {
-    const item = part.trim();
-    if (item === '') continue;
-    const colon = item.indexOf(':');
-    const type = (colon === -1 ? item : item.slice(0, colon)).trim().toLowerCase();
-    const reference = colon === -1 ? '' : item.slice(colon + 1).trim();
-    if (!known.has(type)) {
-      fail(
-        field,
-        `unknown ${field === 'documents' ? 'document' : 'approval'} type '${type}'; expected one of ${[...known].join(', ')}`,
-      );
-      continue;
+  #country(k: number, field: DeclarationField): string | undefined {
+    const v = this.#text(k);
+    if (v === undefined) return undefined;
+    const code = v.toUpperCase();
+    if (!COUNTRY_CODES.has(code)) {
+      this.#fail(field, `'${v}' is not an ISO 3166-1 alpha-2 country code`);
+      return undefined;
     }
-    out.push({ type, reference });
+    return code;
   }
-  return out;
+
+  #number(k: number, field: DeclarationField): number | undefined {
+    const v = this.#text(k);
+    if (v === undefined) return undefined;
+    if (!NUMBER.test(v)) {
+      this.#fail(field, `'${v}' is not a number`);
+      return undefined;
+    }
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) {
+      this.#fail(field, `'${v}' must be a finite number ≥ 0`);
+      return undefined;
+    }
+    return n;
+  }
+
+  #references(k: number, field: DeclarationField, known: ReadonlySet<string>): Reference[] {
+    const v = this.#text(k);
+    const out: Reference[] = [];
+    if (v === undefined) return out;
+    for (const part of v.split(';')) {
+      const item = part.trim();
+      if (item === '') continue;
+      const colon = item.indexOf(':');
+      const type = (colon === -1 ? item : item.slice(0, colon)).trim().toLowerCase();
+      const reference = colon === -1 ? '' : item.slice(colon + 1).trim();
+      if (!known.has(type)) {
+        this.#fail(
+          field,
+          `unknown ${field === 'documents' ? 'document' : 'approval'} type '${type}'; expected one of ${[...known].join(', ')}`,
+        );
+        continue;
+      }
+      out.push({ type, reference });
+    }
+    return out;
+  }
 }
