@@ -407,7 +407,7 @@ export interface CapReport {
   values: Record<string, number>;
   parties: PartyFigure[];
   lines: Consumption[];
-  /** the caps' standing at the end of the reporting period */
+  /** the cap periods overlapping the reporting period, as the whole ledger stands now */
   caps: CapPeriodStatus[];
 }
 
