@@ -157,15 +157,51 @@ export function comtradeRowReader(
     sink.fatal(`missing Comtrade column(s): ${missing.map((k) => spec[k][0]).join(', ')}`);
     return undefined;
   }
-  const at = (fields: readonly string[], k: keyof ColumnSpec) => (idx[k] === -1 ? undefined : fields[idx[k]]);
-  const source = (classification: string | undefined) => ({
-    kind: 'dataset' as const,
-    dataset: 'UN Comtrade',
-    release: [format === 'comtrade' ? 'Comtrade+ CSV' : 'legacy Comtrade CSV', classification]
-      .filter(Boolean)
-      .join(', '),
-    file,
-  });
+  // hot path (a million rows): column positions as locals, and caches for the few distinct
+  // reporters, partners, periods and sources an extract repeats on every row
+  const iYear = idx.year;
+  const iPeriod = idx.period;
+  const iFlow = idx.flow;
+  const iReporter = idx.reporter;
+  const iReporterCode = idx.reporterCode;
+  const iPartner = idx.partner;
+  const iPartnerCode = idx.partnerCode;
+  const iPartner2 = idx.partner2;
+  const iPartner2Code = idx.partner2Code;
+  const iCommodity = idx.commodity;
+  const iLabel = idx.label;
+  const iWeight = idx.netWeight;
+  const iValue = idx.value;
+  const iClass = idx.classification;
+  const get = (fields: readonly string[], i: number) => (i === -1 ? undefined : cellValue(fields[i]));
+  const codeCache = new Map<string, string | undefined>();
+  const code = (text: string | undefined) => {
+    if (text === undefined) return undefined;
+    let c = codeCache.get(text);
+    if (c === undefined && !codeCache.has(text)) {
+      c = toAlpha2(text);
+      codeCache.set(text, c);
+    }
+    return c;
+  };
+  const periodCache = new Map<string, Period | undefined>();
+  const sourceCache = new Map<string, Observation['source']>();
+  const sourceOf = (classification: string | undefined) => {
+    const key = classification ?? '';
+    let src = sourceCache.get(key);
+    if (!src) {
+      src = {
+        kind: 'dataset',
+        dataset: 'UN Comtrade',
+        release: [format === 'comtrade' ? 'Comtrade+ CSV' : 'legacy Comtrade CSV', classification]
+          .filter(Boolean)
+          .join(', '),
+        file,
+      };
+      sourceCache.set(key, src);
+    }
+    return src;
+  };
 
   return (fields, line) => {
     if (fields.length < header.length - 1) {
@@ -174,78 +210,95 @@ export function comtradeRowReader(
       );
       return;
     }
-    const flow = flowOf(cellValue(at(fields, 'flow')));
+    const flowText = get(fields, iFlow);
+    const flow = flowOf(flowText);
     if (flow === 'other') {
       sink.skip();
       return;
     }
     if (!flow) {
-      sink.error(rowError(file, line, spec.flow[0], `unknown trade flow '${at(fields, 'flow') ?? ''}'`));
+      sink.error(rowError(file, line, spec.flow[0], `unknown trade flow '${flowText ?? ''}'`));
       return;
     }
-    const period = periodOf(cellValue(at(fields, 'year')), cellValue(at(fields, 'period')));
+    const yearText = get(fields, iYear);
+    const periodText = get(fields, iPeriod);
+    const periodKey = `${yearText}|${periodText}`;
+    let period = periodCache.get(periodKey);
+    if (period === undefined) {
+      period = periodOf(yearText, periodText);
+      periodCache.set(periodKey, period);
+    }
     if (!period) {
-      sink.error(rowError(file, line, spec.year[0], `no year or period in '${at(fields, 'year') ?? ''}'`));
+      sink.error(rowError(file, line, spec.year[0], `no year or period in '${yearText ?? ''}'`));
       return;
     }
-    const reporter =
-      toAlpha2(cellValue(at(fields, 'reporter'))) ?? toAlpha2(cellValue(at(fields, 'reporterCode')));
+    const reporter = code(get(fields, iReporter)) ?? code(get(fields, iReporterCode));
     if (!reporter) {
       sink.error(rowError(file, line, spec.reporter[0], 'no reporter code'));
       return;
     }
-    let partner =
-      toAlpha2(cellValue(at(fields, 'partner'))) ?? toAlpha2(cellValue(at(fields, 'partnerCode')));
-    const partner2 =
-      toAlpha2(cellValue(at(fields, 'partner2'))) ?? toAlpha2(cellValue(at(fields, 'partner2Code')));
+    let partner = code(get(fields, iPartner)) ?? code(get(fields, iPartnerCode));
+    const partner2 = code(get(fields, iPartner2)) ?? code(get(fields, iPartner2Code));
     // legacy exports from Comtrade+ put the real partner in "2nd Partner" and World in "Partner"
     if (partner === WORLD && partner2 && partner2 !== WORLD) partner = partner2;
     if (!partner) {
-      partner = cellValue(at(fields, 'partner'))?.toUpperCase();
+      partner = get(fields, iPartner)?.toUpperCase();
       if (!partner) {
         sink.error(rowError(file, line, spec.partner[0], 'no partner code'));
         return;
       }
     }
-    const commodity = cellValue(at(fields, 'commodity'));
+    const commodity = get(fields, iCommodity);
     if (!commodity || !/^(TOTAL|\d{2,10})$/i.test(commodity)) {
       sink.error(rowError(file, line, spec.commodity[0], `not an HS code or TOTAL: '${commodity ?? ''}'`));
       return;
     }
-    const value = cellNumber(at(fields, 'value'));
+    const valueText = iValue === -1 ? undefined : fields[iValue];
+    const value = cellNumber(valueText);
     if (value === undefined || Number.isNaN(value) || value < 0) {
-      sink.error(
-        rowError(file, line, spec.value[0], `trade value is not a number: '${at(fields, 'value') ?? ''}'`),
-      );
+      sink.error(rowError(file, line, spec.value[0], `trade value is not a number: '${valueText ?? ''}'`));
       return;
     }
-    const classification = cellValue(at(fields, 'classification'));
-    const weight = cellNumber(at(fields, 'netWeight'));
+    const classification = get(fields, iClass);
+    const weight = iWeight === -1 ? undefined : cellNumber(fields[iWeight]);
     const cmd = commodity.toUpperCase();
-    const label = cellValue(at(fields, 'label'));
-    const periodText = period.kind === 'month' ? period.start : period.start.slice(0, 4);
-    const base = `comtrade:${reporter}:${partner}:${flow}:${periodText}:${cmd}:${classification ?? 'x'}`;
-    const common = {
+    const source = sourceOf(classification);
+    const label = get(fields, iLabel);
+    const pt = period.kind === 'month' ? period.start : period.start.slice(0, 4);
+    const base = `comtrade:${reporter}:${partner}:${flow}:${pt}:${cmd}:${classification ?? 'x'}`;
+    sink.item({
+      id: `${base}:value`,
       reporter,
       partner,
       flow,
       period,
       commodity: cmd,
       commodityLabel: label,
-      qualifier: 'exact' as const,
-      status: 'reported' as const,
-      source: source(classification),
+      measure: 'value',
+      value,
+      unit: 'USD',
+      qualifier: 'exact',
+      status: 'reported',
+      source,
       supersedes: [],
-    };
-    sink.item({ ...common, id: `${base}:value`, measure: 'value', value, unit: 'USD' } satisfies Observation);
+    });
     if (weight !== undefined && !Number.isNaN(weight) && weight > 0) {
       sink.item({
-        ...common,
         id: `${base}:kg`,
+        reporter,
+        partner,
+        flow,
+        period,
+        commodity: cmd,
+        commodityLabel: label,
         measure: 'quantity',
         value: weight,
         unit: 'kg',
-      } satisfies Observation);
+        qualifier: 'exact',
+        status: 'reported',
+        source,
+        supersedes: [],
+      });
     }
   };
 }

@@ -167,9 +167,11 @@ export function headerKey(cell: string): string {
 
 /** Empty, `-0-` (Comtrade and OFAC's "nothing here") and `N/A` cells are absent values. */
 export function cellValue(cell: string | undefined): string | undefined {
-  if (cell === undefined) return undefined;
-  const t = cell.trim();
-  if (t === '' || t === '-0-' || t.toUpperCase() === 'N/A') return undefined;
+  if (cell === undefined || cell === '') return undefined;
+  const first = cell.charCodeAt(0);
+  const last = cell.charCodeAt(cell.length - 1);
+  const t = first <= 32 || last <= 32 ? cell.trim() : cell;
+  if (t === '' || t === '-0-' || t === 'N/A' || t === 'n/a') return undefined;
   return t;
 }
 
@@ -180,7 +182,9 @@ export function cellValue(cell: string | undefined): string | undefined {
 export function cellNumber(cell: string | undefined): number | undefined {
   const v = cellValue(cell);
   if (v === undefined) return undefined;
-  const cleaned = /^-?[\d,]+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? v.replaceAll(',', '') : v;
-  const num = Number(cleaned);
-  return Number.isFinite(num) && cleaned !== '' ? num : Number.NaN;
+  const direct = Number(v);
+  if (!Number.isNaN(direct)) return Number.isFinite(direct) ? direct : Number.NaN;
+  if (!/^-?[\d,]+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) return Number.NaN;
+  const num = Number(v.replaceAll(',', ''));
+  return Number.isFinite(num) ? num : Number.NaN;
 }

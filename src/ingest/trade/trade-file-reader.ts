@@ -135,11 +135,6 @@ function sniffEncoding(path: string): Encoding {
       for (;;) {
         const got = readSync(fd, buf, 0, buf.length, position);
         if (got === 0) break;
-        // ASCII-only chunks are valid in every candidate encoding: skip decoding them
-        if (!buf.subarray(0, got).some((b) => b > 0x7f)) {
-          position += got;
-          continue;
-        }
         decoder.decode(buf.subarray(0, got), { stream: true });
         position += got;
       }
