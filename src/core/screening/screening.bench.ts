@@ -18,7 +18,7 @@ import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from '
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Engine } from 'json-rules-engine';
+import { type ConditionProperties, Engine } from 'json-rules-engine';
 import { readDeclarations } from '../../ingest/declarations/declaration-reader.js';
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
 import { type CompiledRegime, compileRegime } from '../regime/compile.js';
@@ -250,7 +250,7 @@ function buildEngine(compiled: CompiledRegime, jurisdiction: 'CN' | 'UN'): Engin
       event: { type: 'uncertain', params },
     });
     for (const e of m.exceptions) {
-      const cond: object[] = [...scope, { fact: 'hs', operator: 'hsUnder', value: all }];
+      const cond: ConditionProperties[] = [...scope, { fact: 'hs', operator: 'hsUnder', value: all }];
       cond.push(
         { fact: 'date', operator: 'dateOnOrAfter', value: e.window.from },
         { fact: 'date', operator: 'dateBefore', value: e.window.to ?? null },
