@@ -25,12 +25,21 @@ const LEDGER_KINDS = new Set<string>(['cap-consumed', 'cap-warning']);
 
 const keyOf = (r: Reason) => `${r.kind}|${r.measure}|${r.outcome}|${(r.details?.exception as string) ?? ''}`;
 
+const same = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
 /**
- * Compares two decisions on the same declaration. Returns null when the outcome and the exception
- * are the same (whatever the wording of the reasons).
+ * Compares two decisions on the same declaration. Returns null when what the officer must do is the
+ * same: same outcome, same missing documents and approvals. A clearance that merely moves to a
+ * successor measure's identical exception (Rajin coal under 2321, then under 2371) is no change.
  */
 export function compareDecisions(before: Decision, after: Decision): DecisionChange | null {
-  if (before.decision === after.decision && before.exception === after.exception) return null;
+  if (
+    before.decision === after.decision &&
+    same(before.missingDocuments, after.missingDocuments) &&
+    same(before.missingApprovals, after.missingApprovals)
+  )
+    return null;
   const beforeKeys = new Set(before.reasons.map(keyOf));
   const afterKeys = new Set(after.reasons.map(keyOf));
   const gained = after.reasons.filter((r) => !beforeKeys.has(keyOf(r)) && !LEDGER_KINDS.has(r.kind));
