@@ -7,15 +7,15 @@
  * idempotently (same id and content → same version; same version and context → same decision).
  */
 
-import { CHAINS, chainForApprovalType } from '../core/approvals/approval-chain.js';
-import type { ApprovalVerdict } from '../core/approvals/approval-verifier.js';
+import { type ApprovalChain, CHAINS, chainForApprovalType } from '../core/approvals/approval-chain.js';
+import { type ApprovalVerdict, verifyApproval } from '../core/approvals/approval-verifier.js';
 import { canonicalJson } from '../core/audit/audit-chain.js';
 import { applyCaseAction, type CaseState, openCase } from '../core/cases/case-rules.js';
 import type { Decision, Reason } from '../core/screening/decision.js';
 import type { Declaration } from '../core/screening/declaration.js';
 import { sha256 } from '../store/kysely-store.js';
 import type { BatchRecord, Store, StoreReader, StoreWriter } from '../store/port.js';
-import { recordApprovalUses, verifyDeclarationApprovals } from './approvals-service.js';
+import { recordApprovalUses } from './approvals-service.js';
 
 /** Whatever turns a declaration into a decision (the compiled regime with its options). */
 export interface Screener {
@@ -87,18 +87,64 @@ export function contextHash(decision: Decision, verdicts: readonly ApprovalVerdi
 }
 
 /**
+ * Approval look-ups for one chunk: chains are read once, and quantities that earlier declarations
+ * of the same chunk draw count against later ones before any of them is written.
+ */
+export class ApprovalLedger {
+  private readonly chains = new Map<string, Promise<ApprovalChain | undefined>>();
+  private readonly pending = new Map<string, Map<string, number>>();
+
+  constructor(private readonly store: StoreReader) {}
+
+  async verify(declaration: Declaration): Promise<ApprovalVerdict[]> {
+    const verdicts: ApprovalVerdict[] = [];
+    for (const reference of declaration.approvals) {
+      const key = `${reference.type}:${reference.reference}`;
+      let chain = this.chains.get(key);
+      if (!chain) {
+        chain = chainForApprovalType(reference.type)
+          ? this.store.getApproval(reference.type, reference.reference)
+          : Promise.resolve(undefined);
+        this.chains.set(key, chain);
+      }
+      const found = await chain;
+      let used = 0;
+      if (found) {
+        used = await this.store.approvalUsed(found.type, found.ref, declaration.id);
+        for (const [id, q] of this.pending.get(key) ?? []) if (id !== declaration.id) used += q;
+      }
+      verdicts.push(verifyApproval(declaration, reference, found, used));
+    }
+    return verdicts;
+  }
+
+  /** notes what a cleared declaration of this chunk draws (it is written with the chunk) */
+  draw(declarationId: string, verdicts: readonly ApprovalVerdict[]): void {
+    for (const v of verdicts) {
+      if (!v.accepted || v.quantity === undefined) continue;
+      const key = `${v.reference.type}:${v.reference.reference}`;
+      const uses = this.pending.get(key) ?? new Map<string, number>();
+      uses.set(declarationId, v.quantity);
+      this.pending.set(key, uses);
+    }
+  }
+}
+
+/**
  * Screens a declaration after checking its approvals against the stored chains: an approval the
  * store does not accept is taken away before screening, and the decision gains a reason saying why.
  */
 export async function screenWithApprovals(
-  tx: StoreReader,
+  store: StoreReader,
   screener: Screener,
   declaration: Declaration,
+  ledger: ApprovalLedger = new ApprovalLedger(store),
 ): Promise<{ decision: Decision; verdicts: ApprovalVerdict[] }> {
   if (declaration.approvals.length === 0) return { decision: screener.screen(declaration), verdicts: [] };
-  const verdicts = await verifyDeclarationApprovals(tx, declaration);
+  const verdicts = await ledger.verify(declaration);
   const accepted = verdicts.filter((v) => v.accepted).map((v) => v.reference);
   const decision = screener.screen({ ...declaration, approvals: accepted });
+  if (decision.decision === 'CLEAR') ledger.draw(declaration.id, verdicts);
   const explanations: Reason[] = verdicts
     .filter((v) => !v.accepted && decision.missingApprovals.includes(v.reference.type))
     .map((v) => ({
@@ -114,6 +160,8 @@ export async function screenWithApprovals(
 
 const hasPartyMatch = (d: Decision) => d.reasons.some((r) => r.kind === 'party-possible-match');
 
+type AuditDraft = Parameters<StoreWriter['appendAuditMany']>[0][number];
+
 /**
  * Screens and records declarations inside an open write transaction. `followCase` (used when an
  * officer attaches a reference) moves that case to the new version instead of opening another.
@@ -124,16 +172,19 @@ export async function recordScreenings(
   declarations: readonly Declaration[],
   context: { actor: string; source: string | null; batchId: string | null; followCase?: CaseState },
 ): Promise<RecordedScreening[]> {
-  const screened: { declaration: Declaration; decision: Decision; verdicts: ApprovalVerdict[] }[] = [];
+  const ledger = new ApprovalLedger(tx);
+  const screened: {
+    declaration: Declaration;
+    hash: string;
+    decision: Decision;
+    verdicts: ApprovalVerdict[];
+  }[] = [];
   for (const declaration of declarations) {
-    screened.push({ declaration, ...(await screenWithApprovals(tx, screener, declaration)) });
+    const { decision, verdicts } = await screenWithApprovals(tx, screener, declaration, ledger);
+    screened.push({ declaration, hash: declarationHash(declaration), decision, verdicts });
   }
   const versions = await tx.putDeclarations(
-    screened.map((s) => ({
-      declaration: s.declaration,
-      contentHash: declarationHash(s.declaration),
-      source: context.source,
-    })),
+    screened.map((s) => ({ declaration: s.declaration, contentHash: s.hash, source: context.source })),
   );
   const stored = await tx.putDecisions(
     screened.map((s, i) => ({
@@ -144,12 +195,20 @@ export async function recordScreenings(
       batchId: context.batchId,
     })),
   );
+  const audit: AuditDraft[] = [];
+  const caseAudit: AuditDraft[] = [];
+  const cases = new Map<string, CaseState>();
+  for (const c of await tx.casesOfDeclarations(screened.map((s) => s.declaration.id))) {
+    cases.set(`${c.declarationId}\u0000${c.version}`, c);
+  }
+  const newCases: Parameters<StoreWriter['insertCases']>[0][number][] = [];
+  let nextNum = 0;
   const results: RecordedScreening[] = [];
-  const audit: Parameters<StoreWriter['appendAuditMany']>[0][number][] = [];
   for (const [i, s] of screened.entries()) {
     const version = versions[i]!.version;
     const { seq, created } = stored[i]!;
-    let caseId: string | null = null;
+    const key = `${s.declaration.id}\u0000${version}`;
+    let caseId = cases.get(key)?.id ?? null;
     if (created) {
       audit.push({
         actor: context.actor,
@@ -157,10 +216,9 @@ export async function recordScreenings(
         subject: `declaration:${s.declaration.id}`,
         payload: {
           version,
-          content_hash: declarationHash(s.declaration),
+          content_hash: s.hash,
           decision: s.decision.decision,
           decision_seq: seq,
-          decision_hash: sha256(canonicalJson(s.decision)),
           regime_version: s.decision.regimeVersion,
           as_of: s.decision.asOf,
           jurisdiction: s.decision.jurisdiction,
@@ -169,9 +227,32 @@ export async function recordScreenings(
       });
       if (s.decision.decision === 'CLEAR')
         await recordApprovalUses(tx, s.declaration.id, version, s.verdicts);
-      caseId = await caseFor(tx, s.decision, s.declaration.id, version, seq, context, audit);
-    } else {
-      caseId = (await tx.caseOf(s.declaration.id, version))?.id ?? null;
+      const existing = context.followCase ?? cases.get(key);
+      if (existing) {
+        caseId = await followUp(tx, existing, s.decision, version, seq, context.actor, caseAudit);
+      } else if (s.decision.decision === 'HOLD') {
+        if (nextNum === 0) nextNum = await tx.nextCaseNumber();
+        const num = nextNum++;
+        const opened = openCase(
+          {
+            id: `C-${num}`,
+            declarationId: s.declaration.id,
+            version,
+            screeningOutcome: 'HOLD',
+            partyMatch: hasPartyMatch(s.decision),
+          },
+          tx.now(),
+        );
+        cases.set(key, opened.state);
+        newCases.push({ state: opened.state, num, event: opened.event, actor: context.actor });
+        caseAudit.push({
+          actor: context.actor,
+          action: 'case.opened',
+          subject: `case:${opened.state.id}`,
+          payload: opened.event.payload,
+        });
+        caseId = opened.state.id;
+      }
     }
     results.push({
       declaration: s.declaration,
@@ -182,60 +263,37 @@ export async function recordScreenings(
       caseId,
     });
   }
-  // Audit entries go in after the case rows so their order reads as it happened.
-  if (audit.length) await tx.appendAuditMany(audit);
+  if (newCases.length) await tx.insertCases(newCases);
+  // Decisions first, then what they caused, so the trail reads as it happened.
+  if (audit.length || caseAudit.length) await tx.appendAuditMany([...audit, ...caseAudit]);
   return results;
 }
 
-async function caseFor(
+/** A new decision on a declaration that already has a case: the case records the re-screen. */
+async function followUp(
   tx: StoreWriter,
+  existing: CaseState,
   decision: Decision,
-  declarationId: string,
   version: number,
   decisionSeq: number,
-  context: { actor: string; followCase?: CaseState },
-  audit: Parameters<StoreWriter['appendAuditMany']>[0][number][],
-): Promise<string | null> {
-  const follow = context.followCase;
-  const existing = follow ?? (await tx.caseOf(declarationId, version));
-  if (existing) {
-    if (existing.status === 'closed') return existing.id;
-    // The system records the re-screen; it acts with the rights of whoever triggered it.
-    const { state, event } = applyCaseAction(
-      { ...existing, version },
-      { type: 'rescreened', outcome: decision.decision, partyMatch: hasPartyMatch(decision), decisionSeq },
-      { name: context.actor, role: 'officer' },
-      tx.now(),
-    );
-    await tx.updateCase(state);
-    await tx.addCaseEvent(state.id, event, context.actor);
-    audit.push({
-      actor: context.actor,
-      action: `case.${event.action}`,
-      subject: `case:${state.id}`,
-      payload: { version, ...event.payload },
-    });
-    return state.id;
-  }
-  if (decision.decision !== 'HOLD') return null;
-  const num = await tx.nextCaseNumber();
-  const { state, event } = openCase(
-    {
-      id: `C-${num}`,
-      declarationId,
-      version,
-      screeningOutcome: decision.decision,
-      partyMatch: hasPartyMatch(decision),
-    },
+  actor: string,
+  audit: AuditDraft[],
+): Promise<string> {
+  if (existing.status === 'closed') return existing.id;
+  // The system records the re-screen; it acts with the rights of whoever triggered it.
+  const { state, event } = applyCaseAction(
+    { ...existing, version },
+    { type: 'rescreened', outcome: decision.decision, partyMatch: hasPartyMatch(decision), decisionSeq },
+    { name: actor, role: 'officer' },
     tx.now(),
   );
-  await tx.insertCase(state, num);
-  await tx.addCaseEvent(state.id, event, context.actor);
+  await tx.updateCase(state);
+  await tx.addCaseEvent(state.id, event, actor);
   audit.push({
-    actor: context.actor,
-    action: 'case.opened',
+    actor,
+    action: `case.${event.action}`,
     subject: `case:${state.id}`,
-    payload: event.payload,
+    payload: { version, ...event.payload },
   });
   return state.id;
 }

@@ -75,3 +75,30 @@ export function plainImport(id: string, fields: Partial<Declaration> = {}): Decl
     ...fields,
   };
 }
+
+const CSV_HEADER =
+  'id,date,direction,hs_code,description,origin,from,to,port_of_loading,consignor,consignee,quantity,unit,purpose,documents,approvals,flags';
+
+/**
+ * `n` declarations as CSV, cycling through every path the store records: CLEAR (uncovered goods,
+ * livelihood coal with its letter), HOLD (livelihood coal without its letter → a case), REFUSE
+ * (banned iron ore, Rason coal whose filing is not on record).
+ */
+export function declarationsCsv(n: number, prefix = 'G'): string {
+  const templates = [
+    (id: string) => `${id},2016-06-01,import,0901210000,coffee,BR,BR,,,Santos Coffee,Dalian Foods,20,t,,,,`,
+    (id: string) =>
+      `${id},2016-06-02,import,2701120000,coal,KP,KP,,Nampo,Sinuiju Coal,Dandong Coal,300,t,livelihood,commitment-letter-livelihood:CL-${id},,`,
+    (id: string) =>
+      `${id},2016-06-03,import,2701120000,coal,KP,KP,,Nampo,Sinuiju Coal,Dandong Coal,300,t,livelihood,,,`,
+    (id: string) =>
+      `${id},2016-06-04,import,2601110000,iron ore,KP,KP,,Nampo,Musan Mine,Tonghua Steel,900,t,,,,`,
+    (id: string) =>
+      `${id},2016-06-05,import,2701120000,coal,RU,KP,,Rason,Far East Coal,Dandong Coal,500,t,,commitment-letter-transit:T-${id};certificate-of-origin:O-${id},un-record-filing:RF-${id},`,
+    (id: string) =>
+      `${id},2016-06-06,export,8471300000,laptops,CN,CN,KP,,Shenyang Jinhai,Pyongyang Trading,10,t,,,,`,
+  ];
+  const lines = [CSV_HEADER];
+  for (let i = 0; i < n; i++) lines.push(templates[i % templates.length]!(`${prefix}${i}`));
+  return `${lines.join('\n')}\n`;
+}

@@ -273,6 +273,19 @@ class Repository implements StoreWriter {
     return row && toCase(row);
   }
 
+  async casesOfDeclarations(ids: readonly string[]) {
+    const out: CaseState[] = [];
+    for (const part of chunks([...new Set(ids)], ID_CHUNK)) {
+      const rows = await this.db
+        .selectFrom('cases')
+        .selectAll()
+        .where('declaration_id', 'in', part)
+        .execute();
+      out.push(...rows.map(toCase));
+    }
+    return out;
+  }
+
   async listCases(filter: { status?: string; assignee?: string } = {}) {
     let query = this.db.selectFrom('cases').selectAll().orderBy('num');
     if (filter.status) query = query.where('status', '=', filter.status);
@@ -563,6 +576,31 @@ class Repository implements StoreWriter {
       .insertInto('cases')
       .values({ id: state.id, num, ...caseColumns(state) })
       .execute();
+  }
+
+  async insertCases(
+    items: readonly { state: CaseState; num: number; event: CaseEventDraft; actor: string }[],
+  ) {
+    const at = this.now();
+    for (const part of chunks(items, ROW_CHUNK)) {
+      await this.db
+        .insertInto('cases')
+        .values(part.map((i) => ({ id: i.state.id, num: i.num, ...caseColumns(i.state) })))
+        .execute();
+      await this.db
+        .insertInto('case_events')
+        .values(
+          part.map((i) => ({
+            case_id: i.state.id,
+            seq: 1,
+            at,
+            actor: i.actor,
+            action: i.event.action,
+            payload: JSON.stringify(i.event.payload),
+          })),
+        )
+        .execute();
+    }
   }
 
   async updateCase(state: CaseState) {

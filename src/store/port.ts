@@ -102,6 +102,8 @@ export interface StoreReader {
 
   getCase(id: string): Promise<CaseState | undefined>;
   caseOf(declarationId: string, version: number): Promise<CaseState | undefined>;
+  /** every case on any version of these declarations */
+  casesOfDeclarations(ids: readonly string[]): Promise<CaseState[]>;
   listCases(filter?: { status?: string; assignee?: string }): Promise<CaseState[]>;
   caseEvents(id: string): Promise<CaseEvent[]>;
 
@@ -132,6 +134,10 @@ export interface StoreWriter extends StoreReader {
   /** Idempotent on (declaration id, version, context hash). Results are in input order. */
   putDecisions(items: readonly DecisionInput[]): Promise<{ seq: number; created: boolean }[]>;
   insertCase(state: CaseState, num: number): Promise<void>;
+  /** new cases with their first event (`seq` 1), in bulk */
+  insertCases(
+    items: readonly { state: CaseState; num: number; event: CaseEventDraft; actor: string }[],
+  ): Promise<void>;
   nextCaseNumber(): Promise<number>;
   updateCase(state: CaseState): Promise<void>;
   addCaseEvent(caseId: string, event: CaseEventDraft, actor: string): Promise<CaseEvent>;

@@ -5,7 +5,7 @@
  * upgrades later can fail with SQLITE_BUSY regardless of the timeout).
  */
 import Database from 'better-sqlite3';
-import { type Kysely, SqliteDialect, sql } from 'kysely';
+import { type Kysely, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import { EmbargoError } from '../../core/errors.js';
 import type { StoreDialect } from '../store-dialect.js';
 
@@ -25,6 +25,30 @@ function isBusy(error: unknown): boolean {
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
 
+/**
+ * Kysely prepares every statement afresh; better-sqlite3 statements are reusable, and preparing
+ * dominated the cost of screening into the store. A small LRU keyed by SQL text keeps them.
+ */
+const STATEMENT_CACHE = 256;
+
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement) {
+        cache.delete(text);
+      } else {
+        statement = database.prepare(text);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 export function createDialect(path: string): StoreDialect {
   let database: Database.Database;
   try {
@@ -34,6 +58,8 @@ export function createDialect(path: string): StoreDialect {
     // the last transactions, which is the usual trade for an embedded store.
     database.pragma('synchronous = NORMAL');
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // 64 MiB of page cache: index inserts of a large batch stay in memory until commit.
+    database.pragma('cache_size = -65536');
   } catch (cause) {
     throw new EmbargoError(
       'EMB_STORE_OPEN',
@@ -45,7 +71,7 @@ export function createDialect(path: string): StoreDialect {
   return {
     kind: 'sqlite',
     location: path,
-    dialect: new SqliteDialect({ database }),
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
     async beginWrite(conn: Kysely<unknown>) {
       const deadline = Date.now() + WRITE_WAIT_MS;
       for (let attempt = 0; ; attempt++) {
