@@ -65,6 +65,8 @@ export const CJK_LEGAL_FORMS: readonly (readonly [string, string])[] = [
   ['회사', ' COMPANY '],
   ['무역', ' TRADING '],
   ['은행', ' BANK '],
+  // 조선 (Choson) is how the DPRK writes "Korea" in its own names: 조선련봉총회사 = Korea Ryonbong General Corporation
+  ['조선', ' KOREA '],
 ];
 
 /** Weight 0.25: legal forms and function words. */
@@ -167,6 +169,10 @@ export const COMMON_WORDS: ReadonlySet<string> = new Set([
   'CHINA',
   'PYONGYANG',
   'UNIT',
+  'DEMOCRATIC',
+  'PEOPLES',
+  'PEOPLE',
+  'REPUBLIC',
 ]);
 
 export const TOKEN_WEIGHT = { legal: 0.25, common: 0.5, distinctive: 1 } as const;

@@ -227,7 +227,7 @@ export const SYLLABLE_VARIANT_GROUPS: readonly (readonly string[])[] = [
 /**
  * Folds a romanised token (upper-case ASCII letters) into its variant key. Character rules, applied
  * in order, are the spelling habits of the two romanisations and of older passports:
- * PH/TH/KH → P/T/K (DPRK's own "Phyongyang"), SH → S, J → CH, G (not after N) → K, B → P, D → T,
+ * PH/TH/KH → P/T/K (DPRK's own "Phyongyang"), SH → S, J → CH, G (not after N, or after NG) → K, B → P, D → T,
  * leading L → R, leading RY → Y, doubled consonants single, EO/EU/OU → O/U/O, OO → U, EE → I,
  * AI → AE, OI/WE → OE, and finally U → O except a final YU (the lists write ŏ and ŭ as O or U interchangeably:
  * Chol/Chul, Song/Sung, Un/Eun). The key is only ever compared with other keys; it is not a spelling.
@@ -251,6 +251,8 @@ function foldOnce(word: string): string {
       .replace(/SH/g, 'S')
       .replace(/TCH/g, 'CH')
       .replace(/J/g, 'CH')
+      // a syllable-initial G after a final NG (CHONGGUK = CHONG + GUK) is still an initial
+      .replace(/NGG/g, 'NGK')
       .replace(/(^|[^N])G/g, '$1K')
       .replace(/B/g, 'P')
       .replace(/D/g, 'T')

@@ -193,8 +193,8 @@ export class PartyIndex {
   private similarVocabulary(word: string): number[] {
     const grams = [...new Set(trigrams(word))];
     const limit = allowedEdits(word.length);
-    // q-gram lemma: `limit` edits destroy at most 3 × limit trigrams.
-    const needed = Math.max(1, grams.length - 3 * limit);
+    // q-gram lemma: an edit destroys at most 3 trigrams, a transposition 4.
+    const needed = Math.max(1, grams.length - 4 * limit);
     const shared = new Map<number, number>();
     for (const gram of grams) {
       for (const id of this.trigramIndex.get(gram) ?? []) shared.set(id, (shared.get(id) ?? 0) + 1);

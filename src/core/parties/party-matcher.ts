@@ -11,9 +11,12 @@
  * The score is 0.6 × the listed name's weighted coverage + 0.4 × the query's, so a missing
  * given-name syllable costs as much as a wrong one ("KIM JONG UN" vs "KIM JONG MAN" ≈ 0.67), and
  * multiplied down when numbers disagree (×0.5), when only common words matched (×0.5) and when
- * the order differs (×0.97).
+ * the order differs (×0.97). A legal form on one side only counts half ("Koti Corp" ~ "Koti Corp Co., Ltd.").
  */
+import { TOKEN_WEIGHT } from './company-names.js';
 import { exactKeyOf, joinedKey, type NameToken, type NormalizedName } from './name-normalizer.js';
+
+const LEGAL_WEIGHT = TOKEN_WEIGHT.legal;
 
 /** Score bands: at or above `match` a party is designated; from `review` up to `match` it is held. */
 export interface MatchThresholds {
@@ -74,28 +77,37 @@ export function isKoreanSyllable(token: string): boolean {
   return KOREAN_SYLLABLE.test(token);
 }
 
-/** Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`. */
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment: COMAPNY → COMPANY is one
+ * edit, as typists make it), giving up (returning limit + 1) once it must exceed `limit`.
+ */
 export function boundedLevenshtein(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   if (a === b) return 0;
-  let previous = new Array<number>(b.length + 1);
-  let current = new Array<number>(b.length + 1);
+  const width = b.length + 1;
+  let before = new Array<number>(width).fill(0);
+  let previous = new Array<number>(width);
+  let current = new Array<number>(width);
   for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      const value = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + cost,
-      );
+      let value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
+        value = Math.min(value, (before[j - 2] ?? 0) + 1);
+      }
       current[j] = value;
       if (value < rowMin) rowMin = value;
     }
     if (rowMin > limit) return limit + 1;
-    [previous, current] = [current, previous];
+    [before, previous, current] = [previous, current, before];
   }
   return previous[b.length] ?? limit + 1;
 }
@@ -209,11 +221,13 @@ export function scoreName(query: NormalizedName, listed: ComparableName): NameSc
     }
   }
 
+  // A legal form present on one side only (Co., Ltd. added or dropped) costs half its weight.
+  const owed = (t: NameToken, sim: number) => (sim || t.weight > LEGAL_WEIGHT ? t.weight : t.weight / 2);
   let qWeight = 0;
   let qMatched = 0;
   for (let i = 0; i < q.length; i++) {
     const t = q[i] as NameToken;
-    qWeight += t.weight;
+    qWeight += owed(t, qSim[i] ?? 0);
     qMatched += t.weight * (qSim[i] ?? 0);
   }
   let cWeight = 0;
@@ -223,7 +237,7 @@ export function scoreName(query: NormalizedName, listed: ComparableName): NameSc
   let numbersAgree = true;
   for (let j = 0; j < c.length; j++) {
     const t = c[j] as NameToken;
-    cWeight += t.weight;
+    cWeight += owed(t, cSim[j] ?? 0);
     cMatched += t.weight * (cSim[j] ?? 0);
     if (t.weight === 1) {
       distinctiveListed = true;
