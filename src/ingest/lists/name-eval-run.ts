@@ -5,7 +5,7 @@
  * same names beside it. Prints Markdown. `--json` prints the figures as JSON instead.
  */
 import { readFileSync } from 'node:fs';
-import Fuse from 'fuse.js';
+import Fuse, { type IFuseOptions } from 'fuse.js';
 import { sharedPath } from '../../../test/shared-data.js';
 import {
   type EvalCase,
@@ -86,12 +86,12 @@ export function fuseNames(lists: readonly PartyList[]): FuseName[] {
 }
 
 /** fuse.js as its documentation sets it up for fuzzy name search; similarity = 1 − fuse score. */
-export const FUSE_OPTIONS = {
+export const FUSE_OPTIONS: IFuseOptions<FuseName> = {
   keys: ['name'],
   includeScore: true,
   ignoreLocation: true,
   threshold: 0.6,
-} as const;
+};
 
 export function fuseResults(fuse: Fuse<FuseName>, cases: readonly EvalCase[]): RankedHit[][] {
   return cases.map((c) => {
@@ -127,7 +127,7 @@ export function pairScores(pairs: readonly PairCase[]): number[] {
 
 export function fusePairScores(pairs: readonly PairCase[]): number[] {
   return pairs.map((p) => {
-    const fuse = new Fuse([{ key: 'x', name: p.name2 }], FUSE_OPTIONS);
+    const fuse = new Fuse<FuseName>([{ key: 'x', name: p.name2 }], FUSE_OPTIONS);
     const [r] = fuse.search(p.name1);
     return r ? 1 - (r.score ?? 1) : 0;
   });
