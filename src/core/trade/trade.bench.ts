@@ -58,7 +58,8 @@ function generate(path: string, rows: number): void {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x7fffffff;
   };
-  const codes = Array.from({ length: 220 }, (_, i) => String(250000 + i * 217).slice(0, 6));
+  const perCode = PARTNERS.length * 2 * months.length;
+  const codes = Array.from({ length: Math.ceil(rows / perCode) }, (_, i) => String(250000 + i * 97));
   let written = 0;
   outer: for (const code of codes) {
     const name = NAMES[Number(code) % NAMES.length] ?? '';

@@ -115,8 +115,10 @@ function parseQuotedRecord(
   const n = text.length;
   let pos = start;
   let newlines = 0;
+  let eol = text.indexOf('\n', start);
+  if (eol === -1) eol = n;
   for (;;) {
-    if (text[pos] === '"') {
+    if (text.charCodeAt(pos) === 34) {
       let value = '';
       pos++;
       for (;;) {
@@ -126,13 +128,18 @@ function parseQuotedRecord(
         const chunk = text.slice(pos, q);
         for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) newlines++;
         value += chunk;
-        if (text[q + 1] === '"') {
+        if (text.charCodeAt(q + 1) === 34) {
           value += '"';
           pos = q + 2;
           continue;
         }
         pos = q + 1;
         break;
+      }
+      if (pos > eol) {
+        // the quoted field ran over line ends: find the end of the line it finishes on
+        eol = text.indexOf('\n', pos);
+        if (eol === -1) eol = n;
       }
       fields.push(value);
       const c = text[pos];
@@ -146,10 +153,10 @@ function parseQuotedRecord(
       }
       return { error: `stray character after a closing quote in field ${fields.length}` };
     }
-    let j = pos;
-    while (j < n && text[j] !== delimiter && text[j] !== '\n') j++;
+    let j = text.indexOf(delimiter, pos);
+    if (j === -1 || j > eol) j = eol;
+    const atLineEnd = j === eol;
     let value = text.slice(pos, j);
-    const atLineEnd = j >= n || text[j] === '\n';
     if (atLineEnd && value.endsWith('\r')) value = value.slice(0, -1);
     fields.push(value);
     if (atLineEnd) return { fields, next: j + 1, newlines };

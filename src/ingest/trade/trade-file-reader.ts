@@ -4,6 +4,7 @@
  * Observations go to a sink as they are read (collected for the CLI, aggregated on the fly by
  * the benchmark).
  */
+import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import iconv from 'iconv-lite';
@@ -56,7 +57,7 @@ export function streamTradeFile(
     parseObservationsYaml(new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, ''), file, sink);
     return { format: 'observations', encoding: 'utf-8' };
   }
-  const encoding = sniffEncoding(path);
+  const encoding = sniffEncoding(path, options.chunkSize);
   let onRow: ((fields: readonly string[], line: number) => void) | undefined;
   let format: string = options.format ?? '';
   let headerSeen = false;
@@ -115,7 +116,7 @@ function rowReaderFor(
 }
 
 /** BOM, else strict UTF-8 over the whole file (streamed), else Windows-1252. */
-function sniffEncoding(path: string): Encoding {
+function sniffEncoding(path: string, chunkSize: number = CHUNK): Encoding {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -128,20 +129,29 @@ function sniffEncoding(path: string): Encoding {
     if (n >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
     if (n >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
     if (n >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    const buf = Buffer.alloc(CHUNK);
+    // validate UTF-8 chunk by chunk with Node's native validator; a multi-byte character cut by
+    // the chunk boundary is carried over to the next chunk
+    const buf = Buffer.alloc(chunkSize + 4);
+    let carry = 0;
     let position = 0;
-    try {
-      for (;;) {
-        const got = readSync(fd, buf, 0, buf.length, position);
-        if (got === 0) break;
-        decoder.decode(buf.subarray(0, got), { stream: true });
-        position += got;
+    for (;;) {
+      const got = readSync(fd, buf, carry, chunkSize, position);
+      position += got;
+      const end = carry + got;
+      if (got === 0) return carry === 0 ? 'utf-8' : 'windows-1252';
+      let cut = end;
+      for (let k = end - 1; k >= Math.max(0, end - 3); k--) {
+        const b = buf[k] ?? 0;
+        if (b < 0x80) break;
+        if (b >= 0xc0) {
+          const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+          if (end - k < need) cut = k;
+          break;
+        }
       }
-      decoder.decode();
-      return 'utf-8';
-    } catch {
-      return 'windows-1252';
+      if (!isUtf8(buf.subarray(0, cut))) return 'windows-1252';
+      buf.copy(buf, 0, cut, end);
+      carry = end - cut;
     }
   } finally {
     closeSync(fd);
