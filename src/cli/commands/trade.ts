@@ -160,6 +160,7 @@ export function register(program: Command): void {
           unit: p.unit,
           change_prev_pct: p.changePrev === undefined ? undefined : Number(p.changePrev.toFixed(2)),
           change_yoy_pct: p.changeYoY === undefined ? undefined : Number(p.changeYoY.toFixed(2)),
+          year_to_date: p.yearToDate,
           other_sources: p.alternatives,
           observations: p.observationIds,
         }));
@@ -375,6 +376,29 @@ function reportTable(r: TradeReport): string {
       'table',
     ),
   );
+  if (r.impliedBases.length) {
+    out.push('Implied prior-year figures ("-22.35% to US$161.38 million" implies the year before)');
+    out.push(
+      formatRows(
+        r.impliedBases.map((b) => ({
+          period: b.period,
+          flow: b.flow,
+          commodity: b.commodity,
+          reported: b.unit === 'USD' ? money(b.level) : `${fmt(b.level, 0)} ${b.unit}`,
+          yoy_pct: b.pct,
+          implied_year_before: b.unit === 'USD' ? money(b.impliedBase) : `${fmt(b.impliedBase, 0)} ${b.unit}`,
+          reported_year_before:
+            b.reportedBase === undefined
+              ? ''
+              : b.unit === 'USD'
+                ? money(b.reportedBase)
+                : fmt(b.reportedBase, 0),
+          source: b.source,
+        })),
+        'table',
+      ),
+    );
+  }
   out.push('Measures around their effective dates (covered goods, 6 months before vs after)');
   const rows: Row[] = [];
   for (const s of r.sanctions) {

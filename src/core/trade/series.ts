@@ -12,7 +12,7 @@ import {
   periodKey,
   tonnesPerUnit,
 } from './observation.js';
-import { changePct, unitValue } from './trade-calculations.js';
+import { changePct, unitValue, yearToDate } from './trade-calculations.js';
 
 export const SERIES_MEASURES = ['value', 'quantity', 'unit-value'] as const;
 export type SeriesMeasure = (typeof SERIES_MEASURES)[number];
@@ -76,6 +76,8 @@ export interface SeriesPoint {
   changePrev: number | undefined;
   /** change on the same period a year earlier (for monthly series) */
   changeYoY: number | undefined;
+  /** January to this month, only when every one of those months is reported (monthly value/quantity) */
+  yearToDate: number | undefined;
   /** the observations the value comes from (value and quantity for a unit value) */
   observationIds: string[];
   /** how many other sources report this figure (with the same or another number) */
@@ -205,6 +207,10 @@ export function buildSeries(index: ObservationIndex, query: SeriesQuery): Series
         here && lastYear && lastYear.unit === here.unit ? changePct(here.value, lastYear.value) : undefined,
       observationIds: here?.ids ?? [],
       alternatives: here?.alternatives ?? 0,
+      yearToDate:
+        here && query.granularity === 'month' && query.measure !== 'unit-value'
+          ? yearToDate(ytdMonths(start).map((m) => levelAt(m, m)?.value)).total
+          : undefined,
     };
   });
   const reported = points.filter((p) => p.status === 'reported');

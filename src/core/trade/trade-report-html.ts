@@ -397,6 +397,25 @@ ${table(
     esc(m.source),
   ]),
 )}
+<h2>Implied prior-year figures</h2>
+<p class="muted">A change printed with its level implies the figure a year before ("−22.35% to US$161.38 million" implies about US$207.8 million); where a source reported that figure too, both are shown.</p>
+${table(
+  ['period', 'flow', 'goods', 'reported', 'implied a year before', 'reported a year before', 'source'],
+  r.impliedBases.map((b) => [
+    esc(b.period),
+    esc(b.flow),
+    esc(b.commodity),
+    `${b.unit === 'USD' ? usdM(b.level) : `${num(b.level, 0)} ${esc(b.unit)}`}, ${b.pct > 0 ? '+' : ''}${num(b.pct, 2)}%`,
+    b.unit === 'USD' ? usdM(b.impliedBase) : `${num(b.impliedBase, 0)} ${esc(b.unit)}`,
+    b.reportedBase === undefined
+      ? '—'
+      : b.unit === 'USD'
+        ? usdM(b.reportedBase)
+        : `${num(b.reportedBase, 0)} ${esc(b.unit)}`,
+    esc(b.source),
+  ]),
+  'implied',
+)}
 <h2>Reported aggregates</h2>
 ${table(
   ['period', 'flow', 'value', 'annual rate', 'status', 'source'],

@@ -8,6 +8,7 @@
 import type { RegimeMeasure } from '../regime/regime.js';
 import { checkConsistency, type Finding } from './consistency-checks.js';
 import {
+  addMonths,
   describeSource,
   type Flow,
   monthIndex,
@@ -18,7 +19,7 @@ import {
 } from './observation.js';
 import { type MeasureImpact, sanctionedShare, sanctionsView } from './sanctions-view.js';
 import { buildSeries, gapRuns, ObservationIndex, preferredObservation, type Series } from './series.js';
-import { annualise, changePct, tradeBalance } from './trade-calculations.js';
+import { annualise, changePct, impliedBase, tradeBalance } from './trade-calculations.js';
 
 export interface FlowCell {
   value: number | undefined;
@@ -71,6 +72,21 @@ export interface MoverRow {
   source: string;
 }
 
+/** A reported change with the level printed beside it, and the prior figure they imply. */
+export interface ImpliedBaseRow {
+  period: string;
+  flow: Flow;
+  commodity: string;
+  level: number;
+  unit: string;
+  pct: number;
+  impliedBase: number;
+  /** the prior-period figure as some source reported it, if any */
+  reportedBase: number | undefined;
+  observationIds: string[];
+  source: string;
+}
+
 export interface CommodityPanel {
   commodity: string;
   label: string | undefined;
@@ -92,6 +108,7 @@ export interface TradeReport {
   summary: FlowSummary[];
   aggregates: AggregateRow[];
   movers: MoverRow[];
+  impliedBases: ImpliedBaseRow[];
   commodities: CommodityPanel[];
   sanctions: MeasureImpact[];
   share: ReturnType<typeof sanctionedShare>;
@@ -245,6 +262,54 @@ export function buildTradeReport(input: TradeReportInput): TradeReport {
     .sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || a.observationId.localeCompare(b.observationId))
     .slice(0, 15);
 
+  // "−22.35% to US$161.38 million": a change printed with its level implies the prior figure
+  const impliedBases: ImpliedBaseRow[] = [];
+  for (const pct of mine) {
+    if (!inPeriod(pct) || pct.measure !== 'yoy_pct' || pct.status === 'erroneous') continue;
+    const basis = pct.basis ?? 'value';
+    const level = mine.find(
+      (o) =>
+        o.measure === basis &&
+        o.status !== 'erroneous' &&
+        o.flow === pct.flow &&
+        o.commodity === pct.commodity &&
+        o.period.kind === pct.period.kind &&
+        o.period.start === pct.period.start &&
+        o.period.end === pct.period.end &&
+        sourceName(o) === sourceName(pct) &&
+        (o.source.kind !== 'report' || pct.source.kind !== 'report' || o.source.title === pct.source.title),
+    );
+    if (!level) continue;
+    const base = impliedBase(level.value, pct.value);
+    if (base === undefined) continue;
+    const prior = preferredObservation(
+      index
+        .figure(
+          reporter,
+          partner,
+          pct.flow,
+          pct.commodity,
+          basis,
+          pct.period.kind,
+          addMonths(pct.period.start, -12),
+          addMonths(pct.period.end, -12),
+        )
+        .filter((o) => o.unit === level.unit),
+    );
+    impliedBases.push({
+      period: periodLabel(pct.period),
+      flow: pct.flow,
+      commodity: pct.commodity,
+      level: level.value,
+      unit: level.unit,
+      pct: pct.value,
+      impliedBase: base,
+      reportedBase: prior?.value,
+      observationIds: [level.id, pct.id, ...(prior ? [prior.id] : [])],
+      source: sourceName(pct),
+    });
+  }
+
   // key goods: the HS codes with the most monthly levels in the period
   const counts = new Map<string, { flow: Flow; label: string | undefined; n: number }>();
   for (const o of mine) {
@@ -290,6 +355,7 @@ export function buildTradeReport(input: TradeReportInput): TradeReport {
     summary,
     aggregates,
     movers,
+    impliedBases,
     commodities,
     sanctions,
     share: sanctionedShare(mine, input.measures, months, 'import', reporter, partner),
