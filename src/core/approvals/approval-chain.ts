@@ -244,7 +244,8 @@ export function advanceApproval(
   recordedBy: string,
   at: string,
 ): ApprovalChain {
-  const target = input.state ?? nextStates(chain).find((s) => s !== REJECTED) ?? chain.state;
+  // A filed or rejected chain has no next state: `step` refuses it with EMB_APPROVAL_STATE.
+  const target = input.state ?? nextStates(chain).find((s) => s !== REJECTED) ?? 'a next state';
   if (target === REJECTED) return rejectApproval(chain, input, recordedBy, at);
   return step(chain, target, input, recordedBy, at);
 }
