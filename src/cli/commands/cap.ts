@@ -33,7 +33,8 @@ interface Common {
   dataDir?: string;
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const fmt = (n: number) => NUMBER.format(n);
 
 function write(text: string, out: string | undefined): void {
   if (out) writeFileSync(out, text);
