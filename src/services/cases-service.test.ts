@@ -4,7 +4,15 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { advanceApprovalStep, applyApproval, showApproval } from './approvals-service.js';
 import { verifyAudit } from './audit-service.js';
-import { assignCase, attachToCase, decideCase, noteCase, openCaseFor, requestInfo, showCase } from './cases-service.js';
+import {
+  assignCase,
+  attachToCase,
+  decideCase,
+  noteCase,
+  openCaseFor,
+  requestInfo,
+  showCase,
+} from './cases-service.js';
 import { screenIntoStore } from './screening-service.js';
 import { livelihoodCoal, rasonCoal, shippedScreener } from './services.fixtures.js';
 import { addUser } from './users-service.js';
@@ -35,15 +43,37 @@ describe.each(DATABASES)('users, cases and approvals on %s', (kind) => {
   });
 
   const screen = (...declarations: ReturnType<typeof livelihoodCoal>[]) =>
-    screenIntoStore({ store, screener, rows: declarations.map((declaration) => ({ declaration })), actor: 'olga', source: 'test', batchId: null });
+    screenIntoStore({
+      store,
+      screener,
+      rows: declarations.map((declaration) => ({ declaration })),
+      actor: 'olga',
+      source: 'test',
+      batchId: null,
+    });
 
   describe('users', () => {
     it('only lets an admin add users, once per name, with a known role', async () => {
-      await expect(addUser(store, 'olga', { name: 'x', role: 'officer' })).rejects.toMatchObject({ code: 'EMB_PERMISSION_DENIED' });
-      await expect(addUser(store, 'root', { name: 'olga', role: 'officer' })).rejects.toMatchObject({ code: 'EMB_USER_EXISTS' });
-      await expect(addUser(store, 'root', { name: 'y', role: 'boss' })).rejects.toMatchObject({ code: 'EMB_USAGE' });
-      await expect(addUser(store, 'nobody', { name: 'z', role: 'officer' })).rejects.toMatchObject({ code: 'EMB_USER_UNKNOWN' });
-      expect((await store.listUsers()).map((u) => u.name)).toEqual(['ann', 'oleg', 'olga', 'root', 'sam', 'sue']);
+      await expect(addUser(store, 'olga', { name: 'x', role: 'officer' })).rejects.toMatchObject({
+        code: 'EMB_PERMISSION_DENIED',
+      });
+      await expect(addUser(store, 'root', { name: 'olga', role: 'officer' })).rejects.toMatchObject({
+        code: 'EMB_USER_EXISTS',
+      });
+      await expect(addUser(store, 'root', { name: 'y', role: 'boss' })).rejects.toMatchObject({
+        code: 'EMB_USAGE',
+      });
+      await expect(addUser(store, 'nobody', { name: 'z', role: 'officer' })).rejects.toMatchObject({
+        code: 'EMB_USER_UNKNOWN',
+      });
+      expect((await store.listUsers()).map((u) => u.name)).toEqual([
+        'ann',
+        'oleg',
+        'olga',
+        'root',
+        'sam',
+        'sue',
+      ]);
     });
   });
 
@@ -55,25 +85,56 @@ describe.each(DATABASES)('users, cases and approvals on %s', (kind) => {
       await assignCase(store, 'sam', 'C-1', 'olga');
       await noteCase(store, 'olga', 'C-1', 'called the importer');
       await requestInfo(store, 'olga', 'C-1', 'send the Annex 2 letter');
-      const attached = await attachToCase(store, screener, 'olga', 'C-1', 'commitment-letter-livelihood:CL-99');
+      const attached = await attachToCase(
+        store,
+        screener,
+        'olga',
+        'C-1',
+        'commitment-letter-livelihood:CL-99',
+      );
       expect(attached.screening.decision.decision).toBe('CLEAR');
       expect(attached.case).toMatchObject({ status: 'open', version: 2, screeningOutcome: 'CLEAR' });
       const decided = await decideCase(store, 'olga', 'C-1', 'clear', 'Annex 2 letter checked');
       expect(decided).toMatchObject({ status: 'closed', outcome: 'CLEAR', decidedBy: 'olga' });
       const { events } = await showCase(store, 'C-1');
-      expect(events.map((e) => e.action)).toEqual(['opened', 'assigned', 'noted', 'info-requested', 'attached', 'rescreened', 'decided']);
-      expect((await store.declarationVersions('LC-1')).map((v) => v.declaration.documents.length)).toEqual([0, 1]);
+      expect(events.map((e) => e.action)).toEqual([
+        'opened',
+        'assigned',
+        'noted',
+        'info-requested',
+        'attached',
+        'rescreened',
+        'decided',
+      ]);
+      expect((await store.declarationVersions('LC-1')).map((v) => v.declaration.documents.length)).toEqual([
+        0, 1,
+      ]);
       const audit = await verifyAudit(store);
       expect(audit.ok).toBe(true);
       const actions = (await store.auditPage(0, 100)).map((e) => e.action);
-      expect(actions).toEqual(expect.arrayContaining(['case.assigned', 'case.noted', 'case.info-requested', 'case.attached', 'case.rescreened', 'case.decided']));
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'case.assigned',
+          'case.noted',
+          'case.info-requested',
+          'case.attached',
+          'case.rescreened',
+          'case.decided',
+        ]),
+      );
     });
 
     it('keeps analysts read-only and checks the assignee works cases', async () => {
       await screen(livelihoodCoal({ documents: [] }));
-      await expect(noteCase(store, 'ann', 'C-1', 'hi')).rejects.toMatchObject({ code: 'EMB_PERMISSION_DENIED' });
-      await expect(assignCase(store, 'sam', 'C-1', 'ann')).rejects.toMatchObject({ code: 'EMB_PERMISSION_DENIED' });
-      await expect(noteCase(store, 'olga', 'C-404', 'hi')).rejects.toMatchObject({ code: 'EMB_CASE_UNKNOWN' });
+      await expect(noteCase(store, 'ann', 'C-1', 'hi')).rejects.toMatchObject({
+        code: 'EMB_PERMISSION_DENIED',
+      });
+      await expect(assignCase(store, 'sam', 'C-1', 'ann')).rejects.toMatchObject({
+        code: 'EMB_PERMISSION_DENIED',
+      });
+      await expect(noteCase(store, 'olga', 'C-404', 'hi')).rejects.toMatchObject({
+        code: 'EMB_CASE_UNKNOWN',
+      });
       expect((await showCase(store, 'C-1')).events).toHaveLength(1);
     });
 
@@ -83,11 +144,22 @@ describe.each(DATABASES)('users, cases and approvals on %s', (kind) => {
       expect(opened.screeningOutcome).toBe('REFUSE');
       const proposed = await decideCase(store, 'sam', opened.id, 'CLEAR', 'filing seen on paper');
       expect(proposed.status).toBe('pending-approval');
-      await expect(decideCase(store, 'sam', opened.id, 'CLEAR', 'confirm')).rejects.toMatchObject({ code: 'EMB_FOUR_EYES' });
-      await expect(decideCase(store, 'oleg', opened.id, 'CLEAR', 'confirm')).rejects.toMatchObject({ code: 'EMB_FOUR_EYES' });
+      await expect(decideCase(store, 'sam', opened.id, 'CLEAR', 'confirm')).rejects.toMatchObject({
+        code: 'EMB_FOUR_EYES',
+      });
+      await expect(decideCase(store, 'oleg', opened.id, 'CLEAR', 'confirm')).rejects.toMatchObject({
+        code: 'EMB_FOUR_EYES',
+      });
       const closed = await decideCase(store, 'sue', opened.id, 'CLEAR', 'agreed');
-      expect(closed).toMatchObject({ status: 'closed', outcome: 'CLEAR', decidedBy: 'sue', proposedBy: 'sam' });
-      await expect(decideCase(store, 'sue', opened.id, 'REFUSE', 'changed my mind')).rejects.toMatchObject({ code: 'EMB_CASE_STATE' });
+      expect(closed).toMatchObject({
+        status: 'closed',
+        outcome: 'CLEAR',
+        decidedBy: 'sue',
+        proposedBy: 'sam',
+      });
+      await expect(decideCase(store, 'sue', opened.id, 'REFUSE', 'changed my mind')).rejects.toMatchObject({
+        code: 'EMB_CASE_STATE',
+      });
     });
   });
 
@@ -106,7 +178,15 @@ describe.each(DATABASES)('users, cases and approvals on %s', (kind) => {
         note: 'application with origin papers',
       });
       await expect(
-        applyApproval(store, 'olga', { chain: 'rason-transit-coal', ref: 'RF-1', applicant: 'x', hsCode: '2701', quantity: 1, unit: 't', date: '2016-04-20' }),
+        applyApproval(store, 'olga', {
+          chain: 'rason-transit-coal',
+          ref: 'RF-1',
+          applicant: 'x',
+          hsCode: '2701',
+          quantity: 1,
+          unit: 't',
+          date: '2016-04-20',
+        }),
       ).rejects.toMatchObject({ code: 'EMB_APPROVAL_EXISTS' });
       for (const [actor, date] of [
         ['Liaoning DOFCOM', '2016-04-25'],
@@ -114,9 +194,16 @@ describe.each(DATABASES)('users, cases and approvals on %s', (kind) => {
         ['MFA', '2016-05-02'],
         ['1718 Committee', '2016-05-10'],
       ] as const) {
-        await advanceApprovalStep(store, 'olga', 'un-record-filing:RF-1', { actor, date, reference: `${actor} ref`, note: 'ok' });
+        await advanceApprovalStep(store, 'olga', 'un-record-filing:RF-1', {
+          actor,
+          date,
+          reference: `${actor} ref`,
+          note: 'ok',
+        });
       }
-      await expect(advanceApprovalStep(store, 'ann', 'un-record-filing:RF-1', { actor: 'x', date: '2016-05-11' })).rejects.toMatchObject({
+      await expect(
+        advanceApprovalStep(store, 'ann', 'un-record-filing:RF-1', { actor: 'x', date: '2016-05-11' }),
+      ).rejects.toMatchObject({
         code: 'EMB_PERMISSION_DENIED',
       });
       const attached = await attachToCase(store, screener, 'olga', opened.id, 'un-record-filing:RF-1');
@@ -133,8 +220,13 @@ describe.each(DATABASES)('users, cases and approvals on %s', (kind) => {
         ['record-filed', '1718 Committee'],
       ]);
       expect(shown.used).toBe(1000);
-      const approvalEntries = (await store.auditPage(0, 200)).filter((e) => e.subject === 'approval:un-record-filing:RF-1');
-      expect(approvalEntries.map((e) => e.action)).toEqual(['approval.applied', ...Array(4).fill('approval.advanced')]);
+      const approvalEntries = (await store.auditPage(0, 200)).filter(
+        (e) => e.subject === 'approval:un-record-filing:RF-1',
+      );
+      expect(approvalEntries.map((e) => e.action)).toEqual([
+        'approval.applied',
+        ...Array(4).fill('approval.advanced'),
+      ]);
     });
   });
 });

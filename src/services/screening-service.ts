@@ -170,7 +170,14 @@ export async function recordScreenings(
   tx: StoreWriter,
   screener: Screener,
   declarations: readonly Declaration[],
-  context: { actor: string; source: string | null; batchId: string | null; followCase?: CaseState },
+  context: {
+    actor: string;
+    source: string | null;
+    batchId: string | null;
+    followCase?: CaseState;
+    /** first record the regime and list versions, if the trail has not seen them */
+    announce?: boolean;
+  },
 ): Promise<RecordedScreening[]> {
   const ledger = new ApprovalLedger(tx);
   const screened: {
@@ -265,7 +272,9 @@ export async function recordScreenings(
   }
   if (newCases.length) await tx.insertCases(newCases);
   // Decisions first, then what they caused, so the trail reads as it happened.
-  if (audit.length || caseAudit.length) await tx.appendAuditMany([...audit, ...caseAudit]);
+  const first = screened[0];
+  const preamble = context.announce && first ? await announcements(tx, context.actor, first.decision) : [];
+  if (audit.length || caseAudit.length) await tx.appendAuditMany([...preamble, ...audit, ...caseAudit]);
   return results;
 }
 
@@ -298,23 +307,20 @@ async function followUp(
   return state.id;
 }
 
-/** Records the regime and list versions a batch screens under, the first time each is seen. */
-async function announceVersions(tx: StoreWriter, actor: string, decision: Decision): Promise<void> {
+/** Audit entries for the regime and list versions a batch screens under, the first time each is seen. */
+async function announcements(tx: StoreWriter, actor: string, decision: Decision): Promise<AuditDraft[]> {
+  const drafts: AuditDraft[] = [];
   const subject = `regime:${decision.regimeVersion}`;
   if (!(await tx.hasAudit('regime.loaded', subject))) {
-    await tx.appendAudit({
-      actor,
-      action: 'regime.loaded',
-      subject,
-      payload: { version: decision.regimeVersion },
-    });
+    drafts.push({ actor, action: 'regime.loaded', subject, payload: { version: decision.regimeVersion } });
   }
   for (const list of decision.lists) {
     const listSubject = `list:${list.id}:${list.hash}`;
     if (!(await tx.hasAudit('list.loaded', listSubject))) {
-      await tx.appendAudit({ actor, action: 'list.loaded', subject: listSubject, payload: list });
+      drafts.push({ actor, action: 'list.loaded', subject: listSubject, payload: list });
     }
   }
+  return drafts;
 }
 
 /**
@@ -385,13 +391,10 @@ export class BatchRecorder<R = unknown> {
           actor: this.actor,
           source: this.source,
           batchId: this.batchId,
+          // from a decision just made: screening once more could draw on a cap ledger twice
+          announce: !this.announced,
         });
-        // Taken from a decision just made: screening once more could draw on a cap ledger twice.
-        const first = out[0];
-        if (!this.announced && first) {
-          this.announced = true;
-          await announceVersions(tx, this.actor, first.decision);
-        }
+        if (out.length) this.announced = true;
         if (this.batchId) {
           batch.rowsDone = summary.rows;
           batch.decisions += out.length;
