@@ -235,18 +235,25 @@ export function replayLedger(compiled: CompiledRegime, entries: readonly LedgerE
     e.kind === 'declaration'
       ? [e.declaration.date, 0, e.declaration.id, e.seq]
       : [e.date, 1, `${e.measure}/${e.cap}`, e.seq];
-  const ordered = [...entries].sort((a, b) => {
-    const ka = sortKey(a);
-    const kb = sortKey(b);
-    for (let i = 0; i < ka.length; i++) {
-      const x = ka[i]!;
-      const y = kb[i]!;
+  // keys computed once per entry, not once per comparison
+  const keyed = entries.map((e) => ({ e, k: sortKey(e) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.k.length; i++) {
+      const x = a.k[i]!;
+      const y = b.k[i]!;
       if (x !== y) return x < y ? -1 : 1;
     }
     return 0;
   });
+  const ordered = keyed.map((x) => x.e);
   const decisions = new Map<number, Decision>();
   const consumption: Consumption[] = [];
+  const caps = new Map<string, Cap | undefined>();
+  const capFor = (measure: string, cap: string) => {
+    const key = `${measure}/${cap}`;
+    if (!caps.has(key)) caps.set(key, capOf(compiled, measure, cap));
+    return caps.get(key);
+  };
   for (const e of ordered) {
     const ledger = ledgers[e.jurisdiction];
     if (e.kind === 'set-total') {
@@ -262,7 +269,7 @@ export function replayLedger(compiled: CompiledRegime, entries: readonly LedgerE
     for (const r of decision.reasons) {
       if (r.kind !== 'cap-consumed') continue;
       const capId = String(r.details?.cap ?? '');
-      const cap = capOf(compiled, r.measure, capId);
+      const cap = capFor(r.measure, capId);
       const period = cap?.periods.find((p) => p.from === r.details?.period);
       if (!cap || !period) continue;
       const amounts: Record<string, number> = {};
