@@ -68,6 +68,9 @@ const SPECS: Record<ComtradeFormat, ColumnSpec> = {
   },
 };
 
+/** A row handler, with the column positions it reads when it reads only some. */
+export type RowReader = ((fields: readonly string[], line: number) => void) & { columns?: number[] };
+
 /** Columns without which a row cannot be an observation. */
 const REQUIRED: (keyof ColumnSpec)[] = ['year', 'flow', 'reporter', 'partner', 'commodity', 'value'];
 
@@ -138,7 +141,7 @@ export function comtradeRowReader(
   header: readonly string[],
   file: string,
   sink: RowSink,
-): ((fields: readonly string[], line: number) => void) | undefined {
+): RowReader | undefined {
   const spec = SPECS[format];
   const keys = header.map(headerKey);
   const col = (names: string[]) => {
@@ -203,7 +206,7 @@ export function comtradeRowReader(
     return src;
   };
 
-  return (fields, line) => {
+  const reader = (fields: readonly string[], line: number) => {
     if (fields.length < header.length - 1) {
       sink.error(
         rowError(file, line, undefined, `row has ${fields.length} fields, header has ${header.length}`),
@@ -301,4 +304,8 @@ export function comtradeRowReader(
       });
     }
   };
+  // the columns this reader looks at, so the CSV reader can skip materialising the rest
+  return Object.assign(reader, {
+    columns: Object.values(idx).filter((i) => i >= 0),
+  });
 }

@@ -67,6 +67,11 @@ export function readCsvChunk(
   onRecord: (record: CsvRecord) => void,
   onProblem: (problem: CsvProblem) => void,
   delimiter = ',',
+  /**
+   * Column projection: when given, unquoted lines materialise only the fields marked true (the
+   * others are empty strings), which saves most of the string allocation of a wide extract.
+   */
+  need?: readonly boolean[],
 ): { consumed: number; nextLine: number } {
   const n = text.length;
   let pos = 0;
@@ -85,12 +90,16 @@ export function readCsvChunk(
       if (quote === -1) quote = n;
     }
     if (quote >= end) {
-      if (end > pos) onRecord({ line, fields: text.slice(pos, end).split(delimiter) });
+      if (end > pos)
+        onRecord({
+          line,
+          fields: need ? project(text, pos, end, delimiter, need) : text.slice(pos, end).split(delimiter),
+        });
       pos = eol + 1;
       line++;
       continue;
     }
-    const parsed = parseQuotedRecord(text, pos, delimiter);
+    const parsed = parseQuotedRecord(text, pos, delimiter, need);
     if ('error' in parsed) {
       if (!final && parsed.open) break;
       onProblem({ line, reason: parsed.error });
@@ -106,10 +115,31 @@ export function readCsvChunk(
   return { consumed: Math.min(pos, n), nextLine: line };
 }
 
+function project(
+  text: string,
+  start: number,
+  end: number,
+  delimiter: string,
+  need: readonly boolean[],
+): string[] {
+  const out: string[] = [];
+  let col = 0;
+  let s = start;
+  for (;;) {
+    let c = text.indexOf(delimiter, s);
+    if (c === -1 || c > end) c = end;
+    out.push(need[col] ? text.slice(s, c) : '');
+    col++;
+    if (c === end) return out;
+    s = c + 1;
+  }
+}
+
 function parseQuotedRecord(
   text: string,
   start: number,
   delimiter: string,
+  need?: readonly boolean[],
 ): { fields: string[]; next: number; newlines: number } | { error: string; open?: boolean } {
   const fields: string[] = [];
   const n = text.length;
@@ -156,9 +186,12 @@ function parseQuotedRecord(
     let j = text.indexOf(delimiter, pos);
     if (j === -1 || j > eol) j = eol;
     const atLineEnd = j === eol;
-    let value = text.slice(pos, j);
-    if (atLineEnd && value.endsWith('\r')) value = value.slice(0, -1);
-    fields.push(value);
+    if (need && !need[fields.length]) fields.push('');
+    else {
+      let value = text.slice(pos, j);
+      if (atLineEnd && value.endsWith('\r')) value = value.slice(0, -1);
+      fields.push(value);
+    }
     if (atLineEnd) return { fields, next: j + 1, newlines };
     pos = j + 1;
   }

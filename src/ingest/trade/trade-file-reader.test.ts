@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../test/shared-data.js';
 import { checkConsistency } from '../../core/trade/consistency-checks.js';
-import { readCsv } from './csv-reader.js';
+import { readCsv, readCsvChunk } from './csv-reader.js';
 import { readTradeFile } from './trade-file-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'embargo-trade-ingest-'));
@@ -214,6 +214,39 @@ describe('CSV splitting (property)', () => {
             },
           );
           expect(out).toEqual(table);
+        },
+      ),
+    );
+  });
+
+  it('projecting columns keeps the fields asked for and the field count unchanged', () => {
+    const cell = fc.string({ unit: fc.constantFrom('a', ',', '"', ' ', '1') });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        fc.boolean(),
+        (table, need, quoteAll) => {
+          const enc = (c: string) => (quoteAll || /[",]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c);
+          const text = `${table.map((r) => r.map(enc).join(',')).join('\n')}\n`;
+          const out: string[][] = [];
+          readCsvChunk(
+            text,
+            1,
+            true,
+            (rec) => out.push(rec.fields),
+            (p) => {
+              throw new Error(p.reason);
+            },
+            ',',
+            need,
+          );
+          expect(out.map((r) => r.length)).toEqual(table.map((r) => r.length));
+          out.forEach((r, i) => {
+            need.forEach((n, j) => {
+              if (n) expect(r[j]).toBe(table[i]?.[j]);
+            });
+          });
         },
       ),
     );

@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import iconv from 'iconv-lite';
 import { EmbargoError } from '../../core/errors.js';
-import { type ComtradeFormat, comtradeRowReader, detectComtrade } from './comtrade-parser.js';
+import { type ComtradeFormat, comtradeRowReader, detectComtrade, type RowReader } from './comtrade-parser.js';
 import { type Encoding, readCsvChunk } from './csv-reader.js';
 import { type GenericCsvDefaults, genericCsvRowReader } from './generic-csv-parser.js';
 import { isObservationsCsv, observationsCsvRowReader, parseObservationsYaml } from './observations-parser.js';
@@ -58,13 +58,18 @@ export function streamTradeFile(
     return { format: 'observations', encoding: 'utf-8' };
   }
   const encoding = sniffEncoding(path, options.chunkSize);
-  let onRow: ((fields: readonly string[], line: number) => void) | undefined;
+  let onRow: RowReader | undefined;
+  let need: boolean[] | undefined;
   let format: string = options.format ?? '';
   let headerSeen = false;
   const onRecord = (record: { line: number; fields: string[] }) => {
     if (!headerSeen) {
       headerSeen = true;
       onRow = rowReaderFor(record.fields, file, options, sink);
+      if (onRow?.columns) {
+        need = [];
+        for (const i of onRow.columns) need[i] = true;
+      }
       format = onRow ? (options.format ?? detectFormat(record.fields)) : format;
       return;
     }
@@ -74,7 +79,7 @@ export function streamTradeFile(
     sink.error(new EmbargoError('EMB_CSV_MALFORMED', p.reason, { file, line: p.line }));
   forEachDecodedChunk(path, encoding, options.chunkSize ?? CHUNK, (text, final, state) => {
     if (!onRow && headerSeen) return text.length; // the header was not usable: nothing more to read
-    const { consumed, nextLine } = readCsvChunk(text, state.line, final, onRecord, onProblem);
+    const { consumed, nextLine } = readCsvChunk(text, state.line, final, onRecord, onProblem, ',', need);
     state.line = nextLine;
     return consumed;
   });
@@ -91,7 +96,7 @@ function rowReaderFor(
   file: string,
   options: TradeReadOptions,
   sink: RowSink,
-): ((fields: readonly string[], line: number) => void) | undefined {
+): RowReader | undefined {
   if (header[0]) header[0] = header[0].replace(/^\uFEFF/, '');
   const format = options.format ?? detectFormat(header);
   switch (format) {
