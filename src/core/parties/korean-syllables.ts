@@ -234,13 +234,23 @@ export const SYLLABLE_VARIANT_GROUPS: readonly (readonly string[])[] = [
  * @example syllableKey('JEONG') === syllableKey('CHUNG') // true
  */
 export function syllableKey(token: string): string {
+  const cached = keyCache.get(token);
+  if (cached !== undefined) return cached;
   const t = SURNAME_VARIANTS[token] ?? token;
-  if (!/^[A-Z]+$/.test(t)) return t;
-  // The rules feed each other (PPPA → PPA → PA), so apply them until the key is stable.
-  let key = foldOnce(t);
-  for (let next = foldOnce(key); next !== key; next = foldOnce(key)) key = next;
+  let key = t;
+  if (/^[A-Z]+$/.test(t)) {
+    // The rules feed each other (PPPA → PPA → PA), so apply them until the key is stable.
+    key = foldOnce(t);
+    for (let next = foldOnce(key); next !== key; next = foldOnce(key)) key = next;
+  }
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+  keyCache.set(token, key);
   return key;
 }
+
+/** Keys are pure functions of the token and names repeat their words: remember them (bounded). */
+const KEY_CACHE_LIMIT = 500_000;
+const keyCache = new Map<string, string>();
 
 function foldOnce(word: string): string {
   return (

@@ -11,13 +11,20 @@
  */
 import type { ListVersion } from '../screening/party-check.js';
 import { syllableKey } from './korean-syllables.js';
-import { exactKeyOf, joinedKey, type NormalizedName, normalizeName } from './name-normalizer.js';
+import {
+  exactKeyOf,
+  joinedKey,
+  type NameToken,
+  type NormalizedName,
+  normalizeName,
+} from './name-normalizer.js';
 import {
   allowedEdits,
   boundedLevenshtein,
   type ComparableName,
   DEFAULT_THRESHOLDS,
   fuzzyEligible,
+  isKoreanSyllable,
   type MatchThresholds,
   type ScoreComponents,
   scoreName,
@@ -70,13 +77,23 @@ interface IndexedEntity {
   list: ListVersion;
 }
 
-/** Above this many postings a key is too common to generate candidates on its own. */
-const MAX_CANDIDATES = 400;
+/** Most names scored per query (by evidence: shared keys, joined keys, close spellings). */
+const MAX_CANDIDATES = 200;
+/** Share of the best candidate's evidence a name needs to be scored at all. */
+const EVIDENCE_SHARE = 0.5;
 
 function push(map: Map<string, number[]>, key: string, id: number): void {
   const list = map.get(key);
   if (!list) map.set(key, [id]);
   else if (list[list.length - 1] !== id) list.push(id);
+}
+
+function syllableRun(tokens: readonly NameToken[], from: number, count: number): boolean {
+  for (let i = from; i < from + count; i++) {
+    const raw = tokens[i]?.raw ?? '';
+    if (raw.length > 4 && !isKoreanSyllable(raw)) return false;
+  }
+  return true;
 }
 
 function trigrams(token: string): string[] {
@@ -148,7 +165,10 @@ export class PartyIndex {
         const token = tokens[i];
         if (!token) continue;
         push(this.postings, token.key, id);
+        // Written-together runs are a habit of romanised syllables (JONG UN ~ JONGUN); indexing
+        // runs of long words too would double the build time for no match.
         for (let count = 2; count <= 3 && i + count <= tokens.length; count++) {
+          if (!syllableRun(tokens, i, count)) break;
           push(this.postings, joinedKey(tokens, i, count), id);
         }
         if (fuzzyEligible(token.raw) && !this.vocabularyIds.has(token.raw)) {
@@ -220,6 +240,11 @@ export class PartyIndex {
     const threshold = options.threshold ?? this.thresholds.review;
     const limit = options.limit ?? 10;
     let candidates = [...this.candidates(query)];
+    // Names with less than half the best evidence share too few query words to reach the review
+    // band; dropping them keeps scoring to a handful of names even for "KIM" or "U".
+    let most = 0;
+    for (const [, evidence] of candidates) if (evidence > most) most = evidence;
+    candidates = candidates.filter(([, evidence]) => evidence >= most * EVIDENCE_SHARE);
     if (candidates.length > MAX_CANDIDATES) {
       candidates.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
       candidates = candidates.slice(0, MAX_CANDIDATES);
