@@ -671,13 +671,16 @@ describe('caps as ledgers across the timeline', () => {
     expect(over.reasons.find((r) => r.kind === 'cap-exceeded')?.details?.headroom).toMatchObject({
       t: 125_000,
     });
-    expect(
-      screen(
-        'UN',
-        decl('2017-01-20', '270112', { purpose: 'livelihood', ...coal(200_000, 8_000_000) }),
-        new CapLedger(regime.units),
-      ).decision,
-    ).toBe('CLEAR');
+    // the same two shipments under the resolution itself: 7.2 Mt of 7.5 Mt, no stop at 95 %
+    const un = new CapLedger(regime.units);
+    const unRun = (date: string, t: number, usd: number) =>
+      screen('UN', decl(date, '270112', { purpose: 'livelihood', ...coal(t, usd) }), un);
+    expect(unRun('2017-01-10', 7_000_000, 300_000_000).decision).toBe('CLEAR');
+    const unOver = unRun('2017-01-20', 200_000, 8_000_000);
+    expect(unOver.decision).toBe('CLEAR');
+    expect(unOver.reasons.filter((r) => r.kind === 'cap-warning').map((r) => r.details?.level)).toEqual([
+      0.95,
+    ]);
   });
 
   it('China’s refined-petroleum cap counts tonnes against barrels with the product factor, and stops at 95 %', () => {
