@@ -702,6 +702,50 @@ describe('caps as ledgers across the timeline', () => {
     expect(run('2018-01-02', 10_000, 't').decision).toBe('CLEAR');
   });
 
+  it('crude-oil caps: UN periods from 22 December, China’s from 23 December; tonnes and barrels lower-of', () => {
+    // crude declarations are held as ambiguous by the condensate measures (R7), so the ledger is
+    // exercised directly with the regime's own caps
+    const capOf = (id: string) => regime.measures.find((m) => m.measure.id === id)!.measure.caps[0]!;
+    const un = capOf('UN-2397-OP4');
+    const cn = capOf('CN-MOFCOM-4-2018-2');
+    const crude = (date: string, quantity: number, unit: string) =>
+      decl(date, '2709000000', { ...exportTo, quantity, unit });
+    const ledger = new CapLedger(regime.units);
+    expect(ledger.draw('UN-2397-OP4', 'c', un, crude('2017-12-22', 1000, 't'), '2017-12-22', false).ok).toBe(
+      true,
+    );
+    const early = ledger.draw(
+      'CN-MOFCOM-4-2018-2',
+      'c',
+      cn,
+      crude('2017-12-22', 1000, 't'),
+      '2017-12-22',
+      false,
+    );
+    expect(early.ok).toBe(false);
+    expect(early.reasons[0]?.text).toMatch(/No period of cap .* is open on 2017-12-22/);
+    expect(
+      ledger.draw('CN-MOFCOM-4-2018-2', 'c', cn, crude('2017-12-23', 1000, 't'), '2017-12-23', false).ok,
+    ).toBe(true);
+    // 2018-12-22 is the first day of the UN's second period and still in China's first
+    ledger.setRunningTotal('UN-2397-OP4', un, '2018-12-21', { t: 524_000, bbl: 3_992_000 });
+    ledger.setRunningTotal('CN-MOFCOM-4-2018-2', cn, '2018-12-21', { t: 524_000, bbl: 3_992_000 });
+    expect(ledger.draw('UN-2397-OP4', 'c', un, crude('2018-12-22', 2000, 't'), '2018-12-22', false).ok).toBe(
+      true,
+    );
+    const cnLate = ledger.draw(
+      'CN-MOFCOM-4-2018-2',
+      'c',
+      cn,
+      crude('2018-12-22', 2000, 't'),
+      '2018-12-22',
+      false,
+    );
+    expect(cnLate.ok).toBe(false);
+    // 4,000,000 bbl at 7.619 bbl/t is 525,003 t: the tonnage limit binds first
+    expect(cnLate.reasons[0]?.details?.headroom).toEqual({ bbl: 8_000, t: 1_000 });
+  });
+
   it('an external running total (the Committee’s figure) leaves only the rest of the cap', () => {
     const ledger = new CapLedger(regime.units);
     const op5 = regime.measures.find((m) => m.measure.id === 'UN-2397-OP5')!.measure;
