@@ -1,6 +1,6 @@
 /**
  * `embargo regime timeline` and `embargo regime diff`: the regime through time. Both attach to the
- * `regime` command (created by regime.ts; found here, or created when this module loads alone).
+ * `regime` command through regime.ts's `regimeCommand` (found, or created when this module loads first).
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -13,14 +13,7 @@ import { renderTimelineHtml } from '../../core/regime/timeline-html.js';
 import { DIRECTIONS, type Direction } from '../../core/screening/declaration.js';
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
 import { formatRows, parseFormat, type Row } from '../output.js';
-
-/** The `regime` command, whoever created it first. */
-export function regimeCommandOf(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'regime') ??
-    program.command('regime').description('Regime files: validate, list, show, and the regime through time')
-  );
-}
+import { regimeCommand } from './regime.js';
 
 /** `--jurisdiction` as the CLI takes it: `UN`, `CN` (the default) or `all`. */
 export function parseJurisdiction(
@@ -109,7 +102,7 @@ function load(dir: string | undefined): Regime {
 }
 
 export function register(program: Command): void {
-  const regime = regimeCommandOf(program);
+  const regime = regimeCommand(program);
   regime
     .command('timeline')
     .description('Which measures were in force when: table, JSON, or a self-contained HTML page with a chart')
