@@ -112,7 +112,39 @@ function decisionCsvLine(d: Decision): string {
     .join(',')}\n`;
 }
 
-function write(stream: Writable, text: string): Promise<void> | undefined {
+/**
+ * Output bytes, encoded line by line into large buffers: cheaper than concatenating a batch into
+ * one string and encoding it at write time, and it leaves far less garbage behind.
+ */
+export class OutputBuffer {
+  #buffer = Buffer.allocUnsafeSlow(1 << 18);
+  #offset = 0;
+  #full: Buffer[] = [];
+
+  add(a: string, b: string): void {
+    // a UTF-16 code unit never takes more than 3 UTF-8 bytes
+    if (this.#offset + (a.length + b.length) * 3 > this.#buffer.length)
+      this.#rotate((a.length + b.length) * 3);
+    this.#offset += this.#buffer.write(a, this.#offset, 'utf8');
+    if (b.length > 0) this.#offset += this.#buffer.write(b, this.#offset, 'utf8');
+  }
+
+  /** The bytes added since the last call; the caller hands them to the stream. */
+  take(): Buffer[] {
+    if (this.#offset > 0) this.#rotate(0);
+    const full = this.#full;
+    this.#full = [];
+    return full;
+  }
+
+  #rotate(need: number) {
+    if (this.#offset > 0) this.#full.push(this.#buffer.subarray(0, this.#offset));
+    this.#buffer = Buffer.allocUnsafeSlow(Math.max(1 << 18, need));
+    this.#offset = 0;
+  }
+}
+
+function write(stream: Writable, text: string | Buffer): Promise<void> | undefined {
   if (text.length === 0) return undefined;
   if (stream.write(text)) return undefined;
   return new Promise((resolve) => stream.once('drain', resolve));
@@ -143,6 +175,17 @@ function progressBar(stderr: NodeJS.WriteStream, total: number) {
       stderr.write('\r\x1b[K');
     },
   };
+}
+
+/** `embargo screen … | head`: a reader that stops early ends the command quietly, as Unix tools do. */
+let pipeGuarded = false;
+export function stopQuietlyOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
 }
 
 /** Screens one input end to end; returns the summary (the caller sets the exit code). */
@@ -176,10 +219,12 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
     : undefined;
 
   const out: Writable = run.out ? createWriteStream(run.out) : (run.stdout ?? process.stdout);
+  if (out === process.stdout) stopQuietlyOnClosedPipe();
   const rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
   const rejectsCsv = run.rejects?.toLowerCase().endsWith('.csv') ?? false;
   if (rejectsOut && rejectsCsv) rejectsOut.write('line,field,reason,code,raw\n');
 
+  const output = new OutputBuffer();
   const counts: Record<Outcome, number> = { CLEAR: 0, HOLD: 0, REFUSE: 0 };
   let rejected = 0;
   const shownRejects: RowError[] = [];
@@ -207,7 +252,6 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
     encoding: run.encoding,
     onNotice: (m) => stderr.write(`note: ${m}\n`),
   })) {
-    let text = '';
     const decided = recorder
       ? await recorder.record(batch, (declaration) => screenDeclaration(compiled, declaration, options))
       : batch.items.map(({ declaration }) => screenDeclaration(compiled, declaration, options));
@@ -215,23 +259,25 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
       counts[d.decision]++;
       switch (run.format) {
         case 'jsonl':
-          text += `${decisionToJsonLine(d)}\n`;
+          output.add(decisionToJsonLine(d), '\n');
           break;
         case 'json':
-          text += `${first ? '\n' : ',\n'}${decisionToJsonLine(d)}`;
+          output.add(first ? '\n' : ',\n', decisionToJsonLine(d));
           break;
         case 'csv':
-          text += decisionCsvLine(d);
+          output.add(decisionCsvLine(d), '');
           break;
         case 'table':
-          text += decisionTableLines(d);
+          output.add(decisionTableLines(d), '');
           break;
       }
       first = false;
     }
     rows += batch.items.length;
-    const pending = write(out, text);
-    if (pending) await pending;
+    for (const chunk of output.take()) {
+      const pending = write(out, chunk);
+      if (pending) await pending;
+    }
     if (batch.errors.length > 0) {
       rejected += batch.errors.length;
       if (rejectsOut) {

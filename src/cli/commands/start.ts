@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_REGIME_DIR } from '../../ingest/regime-loader.js';
 import { PROJECT_ROOT } from '../config.js';
-import { runScreen } from './screen.js';
+import { runScreen, stopQuietlyOnClosedPipe } from './screen.js';
 
 export const EXAMPLE_DECLARATIONS = join(PROJECT_ROOT, 'examples', 'declarations.csv');
 
@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .option('--jurisdiction <j>', 'UN or CN', 'CN')
     .action(async (flags: { jurisdiction: string }) => {
       const jurisdiction = flags.jurisdiction.toUpperCase() === 'UN' ? 'UN' : 'CN';
+      stopQuietlyOnClosedPipe();
       process.stdout.write(
         `embargo: screening ${EXAMPLE_DECLARATIONS}\n` +
           `against ${jurisdiction === 'CN' ? "China's MOFCOM/GAC announcements" : 'the UN Security Council resolutions'}, each as of its declaration date\n\n`,

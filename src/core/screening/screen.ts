@@ -394,7 +394,26 @@ export function decisionToJsonLine(d: Decision): string {
     d.missingDocuments.length ? JSON.stringify(d.missingDocuments) : '[]'
   },"missing_approvals":${d.missingApprovals.length ? JSON.stringify(d.missingApprovals) : '[]'},"exception":${
     d.exception === null ? 'null' : JSON.stringify(d.exception)
-  },"conditions":${d.conditions.length ? JSON.stringify(d.conditions) : '[]'},"as_of":${plain(d.asOf)},"jurisdiction":${plain(
-    d.jurisdiction,
-  )},"regime_version":${plain(d.regimeVersion)},"lists":${d.lists.length ? JSON.stringify(d.lists) : '[]'}}`;
+  },"conditions":${d.conditions.length ? JSON.stringify(d.conditions) : '[]'}${tailOf(d)},"lists":${
+    d.lists.length ? JSON.stringify(d.lists) : '[]'
+  }}`;
+}
+
+// `,"as_of":…,"jurisdiction":…,"regime_version":…` repeats across a run: built once per date
+let tailJurisdiction = '';
+let tailVersion = '';
+const tails = new Map<string, string>();
+
+function tailOf(d: Decision): string {
+  if (d.jurisdiction !== tailJurisdiction || d.regimeVersion !== tailVersion) {
+    tailJurisdiction = d.jurisdiction;
+    tailVersion = d.regimeVersion;
+    tails.clear();
+  }
+  let tail = tails.get(d.asOf);
+  if (tail === undefined) {
+    tail = `,"as_of":${plain(d.asOf)},"jurisdiction":${plain(d.jurisdiction)},"regime_version":${plain(d.regimeVersion)}`;
+    if (tails.size < 10_000) tails.set(d.asOf, tail);
+  }
+  return tail;
 }

@@ -520,4 +520,6 @@ async function pipelineChild(csv: string, out: string) {
 }
 
 if (process.argv[2] === '--pipeline') await pipelineChild(process.argv[3]!, process.argv[4]!);
+else if (process.argv[2] === '--generate')
+  generate(process.argv[3]!); // for profiling by hand
 else await main();

@@ -89,6 +89,8 @@ export class CsvReader {
     }
     // position of the next quote at or after i (n when none): lines before it take the fast path
     let nextQuote = -1;
+    let nextComma = -1;
+    let nextLf = -1;
     outer: while (i < n) {
       const c = s.charCodeAt(i);
       if (c === LF) {
@@ -213,13 +215,17 @@ export class CsvReader {
           line = startLine + spanned + 1;
           continue outer;
         }
-        // unquoted field: up to the next comma or line feed
-        let j = i;
-        while (j < n) {
-          const d = s.charCodeAt(j);
-          if (d === COMMA || d === LF) break;
-          j++;
+        // unquoted field: up to the next comma or line feed (both found with indexOf, cached so
+        // the scan stays linear even when a file has few commas)
+        if (nextComma < i) {
+          nextComma = s.indexOf(',', i);
+          if (nextComma === -1) nextComma = n;
         }
+        if (nextLf < i) {
+          nextLf = s.indexOf('\n', i);
+          if (nextLf === -1) nextLf = n;
+        }
+        const j = nextComma < nextLf ? nextComma : nextLf;
         if (j >= n && !final) {
           this.#line = startLine;
           return start;

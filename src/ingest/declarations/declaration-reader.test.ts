@@ -230,3 +230,20 @@ describe('field normalisers', () => {
     expect(set.add('D199999')).toBe(false);
   });
 });
+
+describe('parseDecimal', () => {
+  it('reads plain decimals and rejects what Number() would misread', async () => {
+    const { parseDecimal } = await import('./declaration-row.js');
+    expect(['12', '-0.5', '1e3', '.5', '5.', '+7', '1E-2'].map(parseDecimal)).toEqual([
+      12, -0.5, 1000, 0.5, 5, 7, 0.01,
+    ]);
+    expect(['0x10', 'Infinity', '1,000', '1 000', '', '.', 'e5', '1e', '--1'].map(parseDecimal)).toEqual(
+      Array(9).fill(undefined),
+    );
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        expect(parseDecimal(String(x))).toBe(x === 0 ? 0 : x);
+      }),
+    );
+  });
+});

@@ -11,6 +11,8 @@
  *     for (const error of batch.errors) …;
  *   }
  */
+import { isUtf8 } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
 import { EmbargoError } from '../../core/errors.js';
 import type { Declaration } from '../../core/screening/declaration.js';
 import { CsvReader } from './csv-reader.js';
@@ -73,7 +75,8 @@ function incompleteTail(chunk: Uint8Array): number {
  */
 class Decoder {
   #decoder: TextDecoder | undefined;
-  #strict = false;
+  /** UTF-8 not yet proven wrong: validated chunk by chunk (fast, native), decoded by StringDecoder */
+  #utf8: StringDecoder | undefined;
   #tail: Uint8Array = new Uint8Array(0);
   readonly #options: ReadOptions;
 
@@ -82,37 +85,30 @@ class Decoder {
   }
 
   decode(chunk: Uint8Array): string {
-    if (!this.#decoder) this.#decoder = this.#pick(chunk);
-    if (!this.#strict) return this.#decoder.decode(chunk, { stream: true });
-    try {
-      const text = this.#decoder.decode(chunk, { stream: true });
-      const tail = incompleteTail(chunk);
-      this.#tail = tail > 0 ? chunk.slice(chunk.length - tail) : new Uint8Array(0);
-      return text;
-    } catch {
-      this.#options.onNotice?.(
-        `${this.#options.file}: not valid UTF-8; reading it as Windows-1252 from here on (pass --encoding to choose another)`,
-      );
-      this.#strict = false;
-      this.#decoder = new TextDecoder('windows-1252');
-      const bytes = new Uint8Array(this.#tail.length + chunk.length);
-      bytes.set(this.#tail);
-      bytes.set(chunk, this.#tail.length);
-      return this.#decoder.decode(bytes, { stream: true });
+    if (!this.#decoder && !this.#utf8) this.#decoder = this.#pick(chunk);
+    if (this.#decoder) return this.#decoder.decode(chunk, { stream: true });
+    const body = this.#tail.length > 0 ? concat(this.#tail, chunk) : chunk;
+    const tail = incompleteTail(body);
+    if (isUtf8(body.subarray(0, body.length - tail))) {
+      this.#tail = tail > 0 ? body.slice(body.length - tail) : EMPTY_BYTES;
+      return this.#utf8!.write(chunk as Buffer);
     }
+    this.#options.onNotice?.(
+      `${this.#options.file}: not valid UTF-8; reading it as Windows-1252 from here on (pass --encoding to choose another)`,
+    );
+    this.#utf8 = undefined;
+    this.#decoder = new TextDecoder('windows-1252');
+    return this.#decoder.decode(body, { stream: true });
   }
 
   end(): string {
-    if (!this.#decoder) return '';
-    try {
-      return this.#decoder.decode();
-    } catch {
-      return new TextDecoder('windows-1252').decode(this.#tail);
-    }
+    if (this.#decoder) return this.#decoder.decode();
+    if (!this.#utf8) return '';
+    if (this.#tail.length > 0) return new TextDecoder('windows-1252').decode(this.#tail);
+    return this.#utf8.end();
   }
 
-  #pick(first: Uint8Array): TextDecoder {
-    if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) return new TextDecoder('utf-8');
+  #pick(first: Uint8Array): TextDecoder | undefined {
     if (first[0] === 0xff && first[1] === 0xfe) return new TextDecoder('utf-16le');
     if (first[0] === 0xfe && first[1] === 0xff) return new TextDecoder('utf-16be');
     const options = this.#options;
@@ -128,9 +124,18 @@ class Decoder {
         );
       }
     }
-    this.#strict = true;
-    return new TextDecoder('utf-8', { fatal: true });
+    this.#utf8 = new StringDecoder('utf8');
+    return undefined;
   }
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Reads declarations from a byte stream, one batch per input chunk. */

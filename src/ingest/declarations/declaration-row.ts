@@ -72,17 +72,67 @@ export function normaliseHeader(name: string): string {
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
+const d2 = (s: string, k: number) => (s.charCodeAt(k) - 48) * 10 + (s.charCodeAt(k + 1) - 48);
+
 /** True for a real calendar date `YYYY-MM-DD` (2016-02-29 yes, 2016-02-30 no). */
 export function isIsoDate(s: string): boolean {
   if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  for (const k of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigit(s.charCodeAt(k))) return false;
-  const year = +s.slice(0, 4);
-  const month = +s.slice(5, 7);
-  const day = +s.slice(8, 10);
+  if (
+    !isDigit(s.charCodeAt(0)) ||
+    !isDigit(s.charCodeAt(1)) ||
+    !isDigit(s.charCodeAt(2)) ||
+    !isDigit(s.charCodeAt(3)) ||
+    !isDigit(s.charCodeAt(5)) ||
+    !isDigit(s.charCodeAt(6)) ||
+    !isDigit(s.charCodeAt(8)) ||
+    !isDigit(s.charCodeAt(9))
+  )
+    return false;
+  const year = d2(s, 0) * 100 + d2(s, 2);
+  const month = d2(s, 5);
+  const day = d2(s, 8);
   if (month < 1 || month > 12 || day < 1) return false;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const max = month === 2 && leap ? 29 : (DAYS[month - 1] ?? 0);
   return day <= max;
+}
+
+/**
+ * A plain decimal number (`12`, `-0.5`, `1e3`, `.5`); rejects hex, `Infinity`, thousands
+ * separators and inner spaces, which `Number()` would accept or misread.
+ */
+export function parseDecimal(v: string): number | undefined {
+  let k = 0;
+  const n = v.length;
+  let c = v.charCodeAt(0);
+  if (c === 43 || c === 45) k++;
+  let digits = 0;
+  while (k < n && isDigit(v.charCodeAt(k))) {
+    k++;
+    digits++;
+  }
+  if (k < n && v.charCodeAt(k) === 46) {
+    k++;
+    while (k < n && isDigit(v.charCodeAt(k))) {
+      k++;
+      digits++;
+    }
+  }
+  if (digits === 0) return undefined;
+  if (k < n) {
+    c = v.charCodeAt(k);
+    if (c !== 101 && c !== 69) return undefined;
+    k++;
+    c = v.charCodeAt(k);
+    if (c === 43 || c === 45) k++;
+    let exp = 0;
+    while (k < n && isDigit(v.charCodeAt(k))) {
+      k++;
+      exp++;
+    }
+    if (exp === 0 || k < n) return undefined;
+  }
+  return Number(v);
 }
 
 /** `2701.11`, `2701 11 00` → `27011100`; undefined when not 2–10 digits. */
@@ -95,7 +145,6 @@ export function normaliseHs(raw: string): string | undefined {
   return s;
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const purposeSet: ReadonlySet<string> = new Set(PURPOSES);
 const documentSet: ReadonlySet<string> = new Set(DOCUMENT_TYPES);
@@ -293,22 +342,21 @@ export class DeclarationRowParser {
   #country(k: number, field: DeclarationField): string | undefined {
     const v = this.#text(k);
     if (v === undefined) return undefined;
+    if (COUNTRY_CODES.has(v)) return v;
     const code = v.toUpperCase();
-    if (!COUNTRY_CODES.has(code)) {
-      this.#fail(field, `'${v}' is not an ISO 3166-1 alpha-2 country code`);
-      return undefined;
-    }
-    return code;
+    if (COUNTRY_CODES.has(code)) return code;
+    this.#fail(field, `'${v}' is not an ISO 3166-1 alpha-2 country code`);
+    return undefined;
   }
 
   #number(k: number, field: DeclarationField): number | undefined {
     const v = this.#text(k);
     if (v === undefined) return undefined;
-    if (!NUMBER.test(v)) {
+    const n = parseDecimal(v);
+    if (n === undefined) {
       this.#fail(field, `'${v}' is not a number`);
       return undefined;
     }
-    const n = Number(v);
     if (!Number.isFinite(n) || n < 0) {
       this.#fail(field, `'${v}' must be a finite number ≥ 0`);
       return undefined;
