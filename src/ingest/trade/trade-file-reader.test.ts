@@ -144,6 +144,30 @@ describe('malformed input', () => {
     expect(u16.items[0]?.value).toBe(72200000);
   });
 
+  it('switches to cp1252 at the first byte that is not UTF-8, even chunks after the start', () => {
+    const ascii =
+      'reporter,partner,flow,period,commodity,label,value\n' +
+      'CN,KP,import,2016-04,2701,coal,1\n'.repeat(20);
+    const tail = iconv.encode('CN,KP,import,2016-05,2608,Côte zinc,2\n', 'win1252');
+    const path = fixture('late-cp1252.csv', Buffer.concat([Buffer.from(ascii), tail]));
+    for (const chunkSize of [16, 100, 8192]) {
+      const r = readTradeFile(path, { chunkSize });
+      expect(r.encoding).toBe('windows-1252');
+      expect(r.errors).toEqual([]);
+      expect(r.items.at(-1)?.commodityLabel).toBe('Côte zinc');
+    }
+  });
+
+  it('reports a file that mixes UTF-8 and cp1252 and still reads its rows', () => {
+    const head = Buffer.from(
+      'reporter,partner,flow,period,commodity,label,value\nCN,KP,import,2016-04,2701,Côte,1\n',
+    );
+    const tail = iconv.encode('CN,KP,import,2016-05,2608,Côte,2\n', 'win1252');
+    const r = readTradeFile(fixture('mixed.csv', Buffer.concat([head, tail])), { chunkSize: head.length });
+    expect(r.items.map((o) => o.value)).toEqual([1, 2]);
+    expect(r.errors.map((e) => e.code)).toEqual(['EMB_FILE_ENCODING']);
+  });
+
   it('reports a stray quote on its own line and reads the lines after it', () => {
     const path = fixture(
       'stray.csv',

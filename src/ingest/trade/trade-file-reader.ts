@@ -4,7 +4,7 @@
  * Observations go to a sink as they are read (collected for the CLI, aggregated on the fly by
  * the benchmark).
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import iconv from 'iconv-lite';
@@ -57,7 +57,6 @@ export function streamTradeFile(
     parseObservationsYaml(new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, ''), file, sink);
     return { format: 'observations', encoding: 'utf-8' };
   }
-  const encoding = sniffEncoding(path, options.chunkSize);
   let onRow: RowReader | undefined;
   let need: boolean[] | undefined;
   let format: string = options.format ?? '';
@@ -77,12 +76,24 @@ export function streamTradeFile(
   };
   const onProblem = (p: { line: number; reason: string }) =>
     sink.error(new EmbargoError('EMB_CSV_MALFORMED', p.reason, { file, line: p.line }));
-  forEachDecodedChunk(path, encoding, options.chunkSize ?? CHUNK, (text, final, state) => {
-    if (!onRow && headerSeen) return text.length; // the header was not usable: nothing more to read
-    const { consumed, nextLine } = readCsvChunk(text, state.line, final, onRecord, onProblem, ',', need);
-    state.line = nextLine;
-    return consumed;
-  });
+  const encoding = forEachDecodedChunk(
+    path,
+    options.chunkSize ?? CHUNK,
+    (text, final, state) => {
+      if (!onRow && headerSeen) return text.length; // the header was not usable: nothing more to read
+      const { consumed, nextLine } = readCsvChunk(text, state.line, final, onRecord, onProblem, ',', need);
+      state.line = nextLine;
+      return consumed;
+    },
+    (offset) =>
+      sink.error(
+        new EmbargoError(
+          'EMB_FILE_ENCODING',
+          `mixed encodings: valid UTF-8 with non-ASCII characters first, then bytes that are not UTF-8 (from about byte ${offset}); the rest was read as Windows-1252`,
+          { file },
+        ),
+      ),
+  );
   if (!headerSeen) sink.fatal('the file is empty');
   return { format, encoding };
 }
@@ -120,85 +131,90 @@ function rowReaderFor(
   }
 }
 
-/** BOM, else strict UTF-8 over the whole file (streamed), else Windows-1252. */
-function sniffEncoding(path: string, chunkSize: number = CHUNK): Encoding {
+/** Where a chunk of bytes can be cut without splitting a UTF-8 character. */
+function utf8Boundary(buf: Buffer, end: number): number {
+  for (let k = end - 1; k >= Math.max(0, end - 3); k--) {
+    const b = buf[k] ?? 0;
+    if (b < 0x80) return end;
+    if (b >= 0xc0) {
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return end - k < need ? k : end;
+    }
+  }
+  return end;
+}
+
+/**
+ * Reads the file once, decoding chunk by chunk. A BOM decides the encoding; otherwise each chunk
+ * is checked with Node's native UTF-8 validator, and the first chunk that is not valid UTF-8
+ * switches the rest of the file to Windows-1252. Chunks before it were decoded as UTF-8, which is
+ * the same text as Windows-1252 as long as they were plain ASCII; a file that has valid non-ASCII
+ * UTF-8 first and invalid bytes later is a mixed file and is reported as such.
+ */
+function forEachDecodedChunk(
+  path: string,
+  chunkSize: number,
+  handle: (text: string, final: boolean, state: { line: number }) => number,
+  onMixed: (byteOffset: number) => void,
+): Encoding {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (cause) {
     throw new EmbargoError('EMB_FILE_NOT_FOUND', `cannot read ${path}`, { file: path }, { cause });
   }
-  try {
-    const head = Buffer.alloc(3);
-    const n = readSync(fd, head, 0, 3, 0);
-    if (n >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
-    if (n >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
-    if (n >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-    // validate UTF-8 chunk by chunk with Node's native validator; a multi-byte character cut by
-    // the chunk boundary is carried over to the next chunk
-    const buf = Buffer.alloc(chunkSize + 4);
-    let carry = 0;
-    let position = 0;
-    for (;;) {
-      const got = readSync(fd, buf, carry, chunkSize, position);
-      position += got;
-      const end = carry + got;
-      if (got === 0) return carry === 0 ? 'utf-8' : 'windows-1252';
-      let cut = end;
-      for (let k = end - 1; k >= Math.max(0, end - 3); k--) {
-        const b = buf[k] ?? 0;
-        if (b < 0x80) break;
-        if (b >= 0xc0) {
-          const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-          if (end - k < need) cut = k;
-          break;
-        }
-      }
-      if (!isUtf8(buf.subarray(0, cut))) return 'windows-1252';
-      buf.copy(buf, 0, cut, end);
-      carry = end - cut;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function forEachDecodedChunk(
-  path: string,
-  encoding: Encoding,
-  chunkSize: number,
-  handle: (text: string, final: boolean, state: { line: number }) => number,
-): void {
-  const fd = openSync(path, 'r');
   const state = { line: 1 };
   try {
-    const decode =
-      encoding === 'utf-8'
-        ? (() => {
-            const d = new TextDecoder('utf-8');
-            return (b: Uint8Array, last: boolean) => d.decode(b, { stream: !last });
-          })()
-        : (() => {
-            const d = iconv.getDecoder(encoding === 'windows-1252' ? 'win1252' : encoding);
-            return (b: Uint8Array, last: boolean) => d.write(Buffer.from(b)) + (last ? (d.end() ?? '') : '');
-          })();
-    const buf = Buffer.alloc(chunkSize);
-    let carry = '';
+    const buf = Buffer.alloc(chunkSize + 4);
+    const head = readSync(fd, buf, 0, Math.min(3, chunkSize), 0);
     let position = 0;
-    let first = true;
+    let encoding: Encoding | 'utf-8?' = 'utf-8?';
+    if (head >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+      encoding = 'utf-8';
+      position = 3;
+    } else if (head >= 2 && buf[0] === 0xff && buf[1] === 0xfe) {
+      encoding = 'utf-16le';
+      position = 2;
+    } else if (head >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+      encoding = 'utf-16be';
+      position = 2;
+    }
+    let iconvDecoder =
+      encoding === 'utf-16le' || encoding === 'utf-16be' ? iconv.getDecoder(encoding) : undefined;
+    let seenNonAscii = false;
+    let carryBytes = 0;
+    let carry = '';
     for (;;) {
-      const got = readSync(fd, buf, 0, chunkSize, position);
-      position += got;
+      const got = readSync(fd, buf, carryBytes, chunkSize, position);
       const last = got === 0;
-      let text = carry + decode(buf.subarray(0, got), last);
-      if (first) {
-        text = text.replace(/^\uFEFF/, '');
-        first = false;
+      const end = carryBytes + got;
+      let text: string;
+      let cut = end;
+      if (iconvDecoder) {
+        text = iconvDecoder.write(buf.subarray(0, end)) + (last ? (iconvDecoder.end() ?? '') : '');
+      } else {
+        cut = last ? end : utf8Boundary(buf, end);
+        const bytes = buf.subarray(0, cut);
+        if (encoding === 'utf-8?' && !isUtf8(bytes)) {
+          if (seenNonAscii) onMixed(position - carryBytes);
+          encoding = 'windows-1252';
+          iconvDecoder = iconv.getDecoder('win1252');
+          text = iconvDecoder.write(buf.subarray(0, end)) + (last ? (iconvDecoder.end() ?? '') : '');
+          cut = end;
+        } else {
+          if (!seenNonAscii && !isAscii(bytes)) seenNonAscii = true;
+          text = buf.toString('utf8', 0, cut);
+        }
       }
+      position += got;
+      buf.copy(buf, 0, cut, end);
+      carryBytes = end - cut;
+      text = carry + text;
       const consumed = handle(text, last, state);
       carry = text.slice(consumed);
       if (last) break;
     }
+    return encoding === 'utf-8?' ? 'utf-8' : encoding;
   } finally {
     closeSync(fd);
   }
