@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +37,35 @@ writeFileSync(
     'apples,2017-07-20,import,0808,KP,KP,,,,,,,,,,',
     'broken,2017-07-40,import,0808,KP,KP,,,,,,,,,,',
   ].join('\n'),
+);
+
+// a supervisor's draft: the shipped regime plus one new measure, before it takes effect
+const draft = join(root, 'draft-regimes');
+cpSync(join(REPO_ROOT, 'regimes'), draft, { recursive: true });
+writeFileSync(
+  join(draft, 'cn-draft-2018.yaml'),
+  `instrument:
+  id: CN-DRAFT-2018
+  title: Draft announcement on fruit
+  issuer: test
+  number: draft
+  adopted: "2018-01-20"
+  url: https://example.org/draft
+  jurisdiction: CN
+measures:
+  - id: CN-DRAFT-2018-1
+    title: Fruit from the DPRK
+    paragraph: "1"
+    paragraph_confirmed: false
+    direction: import
+    target: KP
+    summary: Draft ban on fruit from the DPRK.
+    goods:
+      - label: Fruit
+        include: [{ code: "08", source: analyst, confirmed: false }]
+    effective_from: "2018-02-01"
+    citations: [{ source: DRAFT }]
+`,
 );
 
 describe('embargo rescreen (child processes)', () => {
@@ -96,6 +125,32 @@ describe('embargo rescreen (child processes)', () => {
       '2017-02-01',
     );
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('give exactly one of --as-of');
+    expect(usage.stderr).toContain('give only one of --as-of');
+  }, 60_000);
+
+  it('--against-regime shows what a draft measure would change on the day it takes effect', async () => {
+    const r = await embargo(
+      'rescreen',
+      file,
+      '--as-of',
+      '2018-02-01',
+      '--against-regime',
+      draft,
+      '--format',
+      'json',
+    );
+    const changes = JSON.parse(r.stdout) as {
+      id: string;
+      before: { decision: string };
+      after: { decision: string };
+      why: string[];
+    }[];
+    expect(changes.map((c) => [c.id, c.before.decision, c.after.decision])).toEqual([
+      ['apples', 'CLEAR', 'REFUSE'],
+    ]);
+    expect(changes[0]?.why[0]).toMatch(/^now: banned CN-DRAFT-2018-1/);
+    expect(r.stderr).toMatch(
+      /as of 2018-02-01 \(regime sha256:\w+\) and 2018-02-01 \(regime sha256:\w+\): 1 decision/,
+    );
   }, 60_000);
 });

@@ -2,7 +2,9 @@
  * `embargo rescreen <file> --as-of <date>` / `--compare-as-of <d1> <d2>`: a what-if view. The same
  * declarations are screened under two dates' law and every declaration whose decision changes is
  * listed with why (reasons that appeared, reasons that went away). With `--as-of`, the first side
- * is each declaration's own date. Each side screens in date order with its own fresh cap ledger.
+ * is each declaration's own date. With `--against-regime <dir>`, the second side uses a draft regime
+ * directory (a supervisor's new measure before it takes effect), on the same date(s). Each side
+ * screens in date order with its own fresh cap ledger.
  */
 import { createReadStream, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -86,6 +88,7 @@ export function register(program: Command): void {
     .option('--format <f>', 'table, json, jsonl or csv', 'table')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--regime-dir <dir>', 'regime directory (default: the shipped regimes/)')
+    .option('--against-regime <dir>', 'a second (draft) regime directory: what would a new measure change?')
     .action(
       async (
         file: string,
@@ -96,19 +99,27 @@ export function register(program: Command): void {
           format?: string;
           out?: string;
           regimeDir?: string;
+          againstRegime?: string;
         },
       ) => {
         const format = parseFormat(opts.format);
         const jurisdiction = parseJurisdiction(opts.jurisdiction);
         if (!jurisdiction)
           throw new EmbargoError('EMB_USAGE', '--jurisdiction must be UN or CN for rescreening');
-        if ((opts.asOf === undefined) === (opts.compareAsOf === undefined))
+        const against = opts.againstRegime;
+        if (opts.asOf !== undefined && opts.compareAsOf !== undefined)
           throw new EmbargoError(
             'EMB_USAGE',
-            'give exactly one of --as-of <date> or --compare-as-of <date1> <date2>',
+            'give only one of --as-of <date> or --compare-as-of <date1> <date2>',
           );
+        if (opts.asOf === undefined && opts.compareAsOf === undefined && against === undefined)
+          throw new EmbargoError(
+            'EMB_USAGE',
+            'give one of --as-of <date> or --compare-as-of <date1> <date2> (or --against-regime <dir>)',
+          );
+        // the two sides' dates: undefined = each declaration's own date
         let first: string | undefined;
-        let second: string;
+        let second: string | undefined;
         if (opts.compareAsOf) {
           if (opts.compareAsOf.length !== 2)
             throw new EmbargoError(
@@ -117,19 +128,24 @@ export function register(program: Command): void {
             );
           first = parseDateFlag(opts.compareAsOf[0], '--compare-as-of');
           second = parseDateFlag(opts.compareAsOf[1], '--compare-as-of');
-        } else second = parseDateFlag(opts.asOf, '--as-of');
+        } else if (opts.asOf !== undefined) {
+          second = parseDateFlag(opts.asOf, '--as-of');
+          // against a draft regime, both sides are judged on the same day
+          if (against !== undefined) first = second;
+        }
 
-        const compiled = compileRegime(loadRegime(opts.regimeDir ?? DEFAULT_REGIME_DIR));
+        const compiledA = compileRegime(loadRegime(opts.regimeDir ?? DEFAULT_REGIME_DIR));
+        const compiledB = against === undefined ? compiledA : compileRegime(loadRegime(against));
         const { items, errors } = await readDeclarationFile(file);
         reportRejects(file, errors);
-        const side = (asOf: string | undefined) =>
+        const side = (compiled: typeof compiledA, asOf: string | undefined) =>
           screenBatch(compiled, items, {
             jurisdiction,
             ledger: new CapLedger(compiled.units),
             ...(asOf ? { asOf } : {}),
           });
-        const before = side(first);
-        const after = side(second);
+        const before = side(compiledA, first);
+        const after = side(compiledB, second);
         const changes = before.flatMap((b, i) => {
           const c = compareDecisions(b, after[i]!);
           return c ? [c] : [];
@@ -150,7 +166,7 @@ export function register(program: Command): void {
         if (opts.out) writeFileSync(opts.out, text);
         else process.stdout.write(text);
         process.stderr.write(
-          `${items.length} declaration(s) screened as of ${first ?? 'their own dates'} and ${second}: ${changes.length} decision(s) change${errors.length ? `; ${errors.length} row(s) rejected` : ''}\n`,
+          `${items.length} declaration(s) screened as of ${first ?? 'their own dates'}${against ? ` (regime ${compiledA.version})` : ''} and ${second ?? 'their own dates'}${against ? ` (regime ${compiledB.version})` : ''}: ${changes.length} decision(s) change${errors.length ? `; ${errors.length} row(s) rejected` : ''}\n`,
         );
         if (errors.length > 0) process.exitCode = EXIT.rejects;
       },
