@@ -74,7 +74,21 @@ export function declarationHash(declaration: Declaration): string {
 }
 
 /** The context a decision was made in: same declaration version + same context → same decision. */
+const contextHashes = new Map<string, string>();
+
 export function contextHash(decision: Decision, verdicts: readonly ApprovalVerdict[]): string {
+  // Most rows share one context (same regime, lists and as-of date): hash each context once.
+  let key = `${decision.regimeVersion}|${decision.asOf}|${decision.jurisdiction}|${decision.lists.map((l) => l.hash).join(',')}`;
+  for (const v of verdicts) key += `|${v.reference.type}:${v.reference.reference}=${v.accepted}`;
+  const cached = contextHashes.get(key);
+  if (cached) return cached;
+  if (contextHashes.size > 10_000) contextHashes.clear();
+  const hash = computeContextHash(decision, verdicts);
+  contextHashes.set(key, hash);
+  return hash;
+}
+
+function computeContextHash(decision: Decision, verdicts: readonly ApprovalVerdict[]): string {
   return sha256(
     canonicalJson({
       regime: decision.regimeVersion,

@@ -4,7 +4,7 @@
  * SQL on both. sha256 comes from node:crypto here, at the edge, and is handed to the pure chain code.
  */
 import { createHash } from 'node:crypto';
-import { type Insertable, Kysely, type Selectable, sql } from 'kysely';
+import { CompiledQuery, Kysely, type Selectable, sql } from 'kysely';
 import type { ApprovalChain, ApprovalStep, ChainKind } from '../core/approvals/approval-chain.js';
 import { type AuditEntry, type AuditInput, chainEntry } from '../core/audit/audit-chain.js';
 import type { CaseEventDraft, CaseOutcome, CaseState, CaseStatus } from '../core/cases/case-rules.js';
@@ -38,6 +38,24 @@ import type {
 import type { StoreDialect } from './store-dialect.js';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+const DECISION_COLUMNS = [
+  'declaration_id',
+  'version',
+  'context_hash',
+  'decision',
+  'reasons',
+  'missing_documents',
+  'missing_approvals',
+  'exception',
+  'conditions',
+  'as_of',
+  'jurisdiction',
+  'regime_version',
+  'lists',
+  'decided_at',
+  'batch_id',
+] as const;
 
 /** Rows per INSERT (under SQLite's 32766 bound variables at 16 columns) and ids per IN list. */
 const ROW_CHUNK = 500;
@@ -152,7 +170,59 @@ class Repository implements StoreWriter {
   constructor(
     protected readonly db: Kysely<Database>,
     readonly now: () => string,
+    protected readonly dialectKind: StoreKind,
   ) {}
+
+  /**
+   * The hot bulk paths (screening into the store) skip Kysely's query builder: building and
+   * compiling an AST of thousands of value nodes cost more than the database's own work. The SQL
+   * is the same plain SQL on both dialects; only the placeholder style differs.
+   */
+  private placeholders(rows: number, width: number): string {
+    let n = 0;
+    const one = this.dialectKind === 'postgres' ? () => `$${++n}` : () => '?';
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      const cells: string[] = [];
+      for (let c = 0; c < width; c++) cells.push(one());
+      tuples.push(`(${cells.join(',')})`);
+    }
+    return tuples.join(',');
+  }
+
+  private async rawInsert(
+    table: string,
+    columns: readonly string[],
+    rows: readonly unknown[][],
+    returning?: string,
+  ): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (const part of chunks(rows, ROW_CHUNK)) {
+      const text =
+        `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values ` +
+        this.placeholders(part.length, columns.length) +
+        (returning ? ` returning "${returning}"` : '');
+      const result = await this.db.executeQuery(CompiledQuery.raw(text, part.flat()));
+      out.push(...(result.rows as Record<string, unknown>[]));
+    }
+    return out;
+  }
+
+  private async rawSelectIn<T>(
+    select: string,
+    table: string,
+    column: string,
+    values: readonly string[],
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (const part of chunks([...new Set(values)], ID_CHUNK)) {
+      const marks = this.placeholders(1, part.length).slice(1, -1);
+      const text = `select ${select} from "${table}" where "${column}" in (${marks})`;
+      const result = await this.db.executeQuery(CompiledQuery.raw(text, part));
+      out.push(...(result.rows as T[]));
+    }
+    return out;
+  }
 
   async getUser(name: string): Promise<UserRecord | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
@@ -274,16 +344,8 @@ class Repository implements StoreWriter {
   }
 
   async casesOfDeclarations(ids: readonly string[]) {
-    const out: CaseState[] = [];
-    for (const part of chunks([...new Set(ids)], ID_CHUNK)) {
-      const rows = await this.db
-        .selectFrom('cases')
-        .selectAll()
-        .where('declaration_id', 'in', part)
-        .execute();
-      out.push(...rows.map(toCase));
-    }
-    return out;
+    const rows = await this.rawSelectIn<Selectable<CasesTable>>('*', 'cases', 'declaration_id', ids);
+    return rows.map(toCase);
   }
 
   async listCases(filter: { status?: string; assignee?: string } = {}) {
@@ -433,23 +495,21 @@ class Repository implements StoreWriter {
   }
 
   async putDeclarations(items: readonly DeclarationInput[]) {
-    const ids = [...new Set(items.map((i) => i.declaration.id))];
     const known = new Map<string, { maxVersion: number; byHash: Map<string, number> }>();
-    for (const part of chunks(ids, ID_CHUNK)) {
-      const rows = await this.db
-        .selectFrom('declarations')
-        .select(['id', 'version', 'content_hash'])
-        .where('id', 'in', part)
-        .execute();
-      for (const row of rows) {
-        const entry = known.get(row.id) ?? { maxVersion: 0, byHash: new Map<string, number>() };
-        entry.maxVersion = Math.max(entry.maxVersion, row.version);
-        entry.byHash.set(row.content_hash, row.version);
-        known.set(row.id, entry);
-      }
+    const rows = await this.rawSelectIn<{ id: string; version: number; content_hash: string }>(
+      'id, version, content_hash',
+      'declarations',
+      'id',
+      items.map((i) => i.declaration.id),
+    );
+    for (const row of rows) {
+      const entry = known.get(row.id) ?? { maxVersion: 0, byHash: new Map<string, number>() };
+      entry.maxVersion = Math.max(entry.maxVersion, Number(row.version));
+      entry.byHash.set(row.content_hash, Number(row.version));
+      known.set(row.id, entry);
     }
     const receivedAt = this.now();
-    const inserts: Insertable<DeclarationsTable>[] = [];
+    const inserts: unknown[][] = [];
     const results = items.map((item) => {
       const id = item.declaration.id;
       const entry = known.get(id) ?? { maxVersion: 0, byHash: new Map<string, number>() };
@@ -458,33 +518,40 @@ class Repository implements StoreWriter {
       if (existing !== undefined) return { version: existing, created: false };
       const version = ++entry.maxVersion;
       entry.byHash.set(item.contentHash, version);
-      inserts.push({
+      inserts.push([
         id,
         version,
-        content_hash: item.contentHash,
-        body: JSON.stringify(item.declaration),
-        received_at: receivedAt,
-        source: item.source,
-      });
+        item.contentHash,
+        JSON.stringify(item.declaration),
+        receivedAt,
+        item.source,
+      ]);
       return { version, created: true };
     });
-    for (const part of chunks(inserts, ROW_CHUNK))
-      await this.db.insertInto('declarations').values(part).execute();
+    await this.rawInsert(
+      'declarations',
+      ['id', 'version', 'content_hash', 'body', 'received_at', 'source'],
+      inserts,
+    );
     return results;
   }
 
   async putDecisions(items: readonly DecisionInput[]) {
     const key = (id: string, version: number, context: string) => `${version}\u0000${context}\u0000${id}`;
     const existing = new Map<string, number>();
-    const ids = [...new Set(items.map((i) => i.declarationId))];
-    for (const part of chunks(ids, ID_CHUNK)) {
-      const rows = await this.db
-        .selectFrom('decisions')
-        .select(['seq', 'declaration_id', 'version', 'context_hash'])
-        .where('declaration_id', 'in', part)
-        .execute();
-      for (const r of rows) existing.set(key(r.declaration_id, r.version, r.context_hash), Number(r.seq));
-    }
+    const found = await this.rawSelectIn<{
+      seq: number;
+      declaration_id: string;
+      version: number;
+      context_hash: string;
+    }>(
+      'seq, declaration_id, version, context_hash',
+      'decisions',
+      'declaration_id',
+      items.map((i) => i.declarationId),
+    );
+    for (const r of found)
+      existing.set(key(r.declaration_id, Number(r.version), r.context_hash), Number(r.seq));
     const decidedAt = this.now();
     const results: { seq: number; created: boolean }[] = new Array(items.length);
     const pending: { index: number; item: DecisionInput }[] = [];
@@ -500,32 +567,31 @@ class Repository implements StoreWriter {
       }
     });
     for (const part of chunks(pending, ROW_CHUNK)) {
-      const rows = await this.db
-        .insertInto('decisions')
-        .values(
-          part.map(({ item }) => {
-            const d = item.decision;
-            return {
-              declaration_id: item.declarationId,
-              version: item.version,
-              context_hash: item.contextHash,
-              decision: d.decision,
-              reasons: JSON.stringify(d.reasons),
-              missing_documents: JSON.stringify(d.missingDocuments),
-              missing_approvals: JSON.stringify(d.missingApprovals),
-              exception: d.exception,
-              conditions: JSON.stringify(d.conditions),
-              as_of: d.asOf,
-              jurisdiction: d.jurisdiction,
-              regime_version: d.regimeVersion,
-              lists: JSON.stringify(d.lists),
-              decided_at: decidedAt,
-              batch_id: item.batchId,
-            };
-          }),
-        )
-        .returning('seq')
-        .execute();
+      const rows = await this.rawInsert(
+        'decisions',
+        DECISION_COLUMNS,
+        part.map(({ item }) => {
+          const d = item.decision;
+          return [
+            item.declarationId,
+            item.version,
+            item.contextHash,
+            d.decision,
+            JSON.stringify(d.reasons),
+            JSON.stringify(d.missingDocuments),
+            JSON.stringify(d.missingApprovals),
+            d.exception,
+            JSON.stringify(d.conditions),
+            d.asOf,
+            d.jurisdiction,
+            d.regimeVersion,
+            JSON.stringify(d.lists),
+            decidedAt,
+            item.batchId,
+          ];
+        }),
+        'seq',
+      );
       // Multi-row INSERT … RETURNING yields rows in VALUES order on both SQLite and PostgreSQL
       // for a plain insert; the seqs are also ascending, which we sort by to be safe.
       const seqs = rows.map((r) => Number(r.seq)).sort((x, y) => x - y);
@@ -545,8 +611,9 @@ class Repository implements StoreWriter {
             details: JSON.stringify(r.details ?? {}),
           })),
       );
-      for (const hitPart of chunks(hits, ROW_CHUNK))
+      for (const hitPart of chunks(hits, ROW_CHUNK)) {
         await this.db.insertInto('party_hits').values(hitPart).execute();
+      }
     }
     // a repeat of the same key within one call points at the first one's row
     items.forEach((item, index) => {
@@ -582,25 +649,19 @@ class Repository implements StoreWriter {
     items: readonly { state: CaseState; num: number; event: CaseEventDraft; actor: string }[],
   ) {
     const at = this.now();
-    for (const part of chunks(items, ROW_CHUNK)) {
-      await this.db
-        .insertInto('cases')
-        .values(part.map((i) => ({ id: i.state.id, num: i.num, ...caseColumns(i.state) })))
-        .execute();
-      await this.db
-        .insertInto('case_events')
-        .values(
-          part.map((i) => ({
-            case_id: i.state.id,
-            seq: 1,
-            at,
-            actor: i.actor,
-            action: i.event.action,
-            payload: JSON.stringify(i.event.payload),
-          })),
-        )
-        .execute();
-    }
+    if (items.length === 0) return;
+    const first = items[0]!;
+    const columns = Object.keys({ id: '', num: 0, ...caseColumns(first.state) });
+    await this.rawInsert(
+      'cases',
+      columns,
+      items.map((i) => Object.values({ id: i.state.id, num: i.num, ...caseColumns(i.state) })),
+    );
+    await this.rawInsert(
+      'case_events',
+      ['case_id', 'seq', 'at', 'actor', 'action', 'payload'],
+      items.map((i) => [i.state.id, 1, at, i.actor, i.event.action, JSON.stringify(i.event.payload)]),
+    );
   }
 
   async updateCase(state: CaseState) {
@@ -742,23 +803,11 @@ class Repository implements StoreWriter {
       previous = entry;
       return entry;
     });
-    for (const part of chunks(entries, ROW_CHUNK)) {
-      await this.db
-        .insertInto('audit_log')
-        .values(
-          part.map((e) => ({
-            seq: e.seq,
-            at: e.at,
-            actor: e.actor,
-            action: e.action,
-            subject: e.subject,
-            payload: e.payload,
-            prev_hash: e.prevHash,
-            hash: e.hash,
-          })),
-        )
-        .execute();
-    }
+    await this.rawInsert(
+      'audit_log',
+      ['seq', 'at', 'actor', 'action', 'subject', 'payload', 'prev_hash', 'hash'],
+      entries.map((x) => [x.seq, x.at, x.actor, x.action, x.subject, x.payload, x.prevHash, x.hash]),
+    );
     return entries;
   }
 }
@@ -772,7 +821,7 @@ class KyselyStore extends Repository implements Store {
     private readonly storeDialect: StoreDialect,
     now: () => string,
   ) {
-    super(kdb, now);
+    super(kdb, now, storeDialect.kind);
     this.kind = storeDialect.kind;
     this.location = storeDialect.location;
   }
@@ -782,7 +831,7 @@ class KyselyStore extends Repository implements Store {
       await this.storeDialect.beginWrite(conn as unknown as Kysely<unknown>);
       let result: T;
       try {
-        result = await fn(new Repository(conn, this.now));
+        result = await fn(new Repository(conn, this.now, this.kind));
       } catch (error) {
         await sql`rollback`.execute(conn).catch(() => {});
         throw error;

@@ -1,0 +1,102 @@
+/**
+ * Store benchmark (issue 5), printed as a Markdown section for docs/benchmarks.md ("Store").
+ * Run: `npm run bench -- store` (BENCH_STORE_ROWS to change the size, default 60,000).
+ *
+ * The same generated CSV goes through the same pipeline as `embargo screen --format jsonl`
+ * (streaming reader → screenDeclaration → JSON line), in this one process:
+ *   1. without the store (the peer);
+ *   2. with `--store` on SQLite (a temp file, WAL);
+ *   3. with `--store` on PostgreSQL (a fresh database on 127.0.0.1:5432).
+ * Each row is a declaration, its decision, an audit entry, and a case for every HOLD; one in six
+ * cites an approval that is checked against the store. Target: storing costs less than half the
+ * throughput (stored rows/s ≥ 50 % of the peer).
+ */
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshDatabase } from '../../test/databases.js';
+import { compileRegime } from '../core/regime/compile.js';
+import type { Decision } from '../core/screening/decision.js';
+import type { Declaration } from '../core/screening/declaration.js';
+import { decisionToJsonLine, screenDeclaration } from '../core/screening/screen.js';
+import { readDeclarations } from '../ingest/declarations/declaration-reader.js';
+import { loadRegime } from '../ingest/regime-loader.js';
+import { openScreeningRecorder } from '../services/screen-file-service.js';
+import { declarationsCsv } from '../services/services.fixtures.js';
+
+const ROWS = Number(process.env.BENCH_STORE_ROWS ?? 60_000);
+const dir = mkdtempSync(join(tmpdir(), 'embargo-store-bench-'));
+const file = join(dir, 'declarations.csv');
+writeFileSync(file, declarationsCsv(ROWS, 'B'));
+const compiled = compileRegime(loadRegime());
+const screen = (d: Declaration): Decision => screenDeclaration(compiled, d, { jurisdiction: 'CN' });
+
+interface Result {
+  name: string;
+  seconds: number;
+  rows: number;
+  rss: number;
+}
+
+async function pipeline(name: string, target?: string): Promise<Result> {
+  const recorder = target
+    ? await openScreeningRecorder({ db: target, dataDir: () => dir, file, context: { bench: name } })
+    : undefined;
+  global.gc?.();
+  let rows = 0;
+  let bytes = 0;
+  let peak = process.memoryUsage().rss;
+  const started = process.hrtime.bigint();
+  for await (const batch of readDeclarations(createReadStream(file, { highWaterMark: 1 << 16 }), { file })) {
+    const decided = recorder
+      ? await recorder.record(batch, screen)
+      : batch.items.map(({ declaration }) => screen(declaration));
+    let text = '';
+    for (const d of decided) text += `${decisionToJsonLine(d)}\n`;
+    bytes += text.length;
+    rows += decided.length;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  if (recorder) {
+    const summary = await recorder.finish();
+    await recorder.close();
+    if (summary.stored !== ROWS) throw new Error(`${name}: stored ${summary.stored} of ${ROWS}`);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (rows !== ROWS || bytes === 0) throw new Error(`${name}: screened ${rows} of ${ROWS}`);
+  return { name, seconds, rows, rss: peak };
+}
+
+const results: Result[] = [];
+try {
+  // warm-up: JIT the reader and the engine on the peer path before measuring anything
+  await pipeline('warm-up');
+  results.push(await pipeline('screening without the store (peer)'));
+  results.push(await pipeline('screening into SQLite', join(dir, 'bench.db')));
+  const pg = await freshDatabase('postgres');
+  try {
+    results.push(await pipeline('screening into PostgreSQL', pg.target));
+  } finally {
+    await pg.cleanup();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const peer = results[0]!;
+const rate = (r: Result) => r.rows / r.seconds;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(`## Store
+
+\`npm run bench -- store\` — ${ROWS.toLocaleString('en-US')} generated declarations (CSV → decisions as JSON lines), one process, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}.
+
+| pipeline | rows/s | seconds | share of peer | peak RSS |
+|---|---:|---:|---:|---:|
+${results
+  .map(
+    (r) =>
+      `| ${r.name} | ${fmt(rate(r))} | ${r.seconds.toFixed(2)} | ${((rate(r) / rate(peer)) * 100).toFixed(0)} % | ${fmt(r.rss / 2 ** 20)} MB |`,
+  )
+  .join('\n')}
+
+Target: storing costs less than half the throughput (share of peer ≥ 50 %).`);
