@@ -119,7 +119,7 @@ describe('embargo regime timeline / diff (child processes)', () => {
       const wide = await page.locator('svg g[data-measure="CN-MOFCOM-12-2017"] rect').first().boundingBox();
       // three weeks of suspension draw narrower than ten and a half months
       expect(box && wide && box.width < wide.width / 5).toBe(true);
-      const text = await page.locator('body').innerText();
+      const text = (await page.locator('body').textContent()) ?? '';
       for (const date of ['2016-03-02', '2016-12-11', '2017-08-15', '2017-09-05', '2017-12-22', '2018-01-06'])
         expect(text).toContain(date);
       expect(await page.locator('svg text.year').allTextContents()).toEqual(
