@@ -116,6 +116,11 @@ function decisionCsvLine(d: Decision): string {
  * Output bytes, encoded line by line into large buffers: cheaper than concatenating a batch into
  * one string and encoding it at write time, and it leaves far less garbage behind.
  */
+/** Buffer's own encoder (untyped in @types/node): `write(s, offset, 'utf8')` without argument parsing. */
+interface RawUtf8Write {
+  utf8Write(text: string, offset: number): number;
+}
+
 export class OutputBuffer {
   #buffer = Buffer.allocUnsafeSlow(1 << 18);
   #offset = 0;
@@ -125,8 +130,9 @@ export class OutputBuffer {
     // a UTF-16 code unit never takes more than 3 UTF-8 bytes
     if (this.#offset + (a.length + b.length) * 3 > this.#buffer.length)
       this.#rotate((a.length + b.length) * 3);
-    this.#offset += this.#buffer.write(a, this.#offset, 'utf8');
-    if (b.length > 0) this.#offset += this.#buffer.write(b, this.#offset, 'utf8');
+    const buffer = this.#buffer as unknown as RawUtf8Write;
+    this.#offset += buffer.utf8Write(a, this.#offset);
+    if (b.length > 0) this.#offset += buffer.utf8Write(b, this.#offset);
   }
 
   /** The bytes added since the last call; the caller hands them to the stream. */
