@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { EmbargoError } from '../../core/errors.js';
+import { EmbargoError } from '../../core/errors.js';
+import type { Observation } from '../../core/trade/observation.js';
 import { openSqliteTradeStore, TRADE_DB_FILE } from '../../store/sqlite/trade-observation-store.js';
 import type { TradeObservationStore } from '../../store/trade-observation-store.js';
 import { loadSeedObservations, SEED_OBSERVATIONS_PATH } from './seed-dataset.js';
-import { readTradeFile, type TradeReadOptions } from './trade-file-reader.js';
+import { streamTradeFile, type TradeReadOptions } from './trade-file-reader.js';
 
 export const SEED_DATASET = 'seed';
 
@@ -49,32 +50,76 @@ export function openTradeStore(
   return { store, seedLoaded: result.added, seedConflicts: result.conflicts };
 }
 
+/** Observations are written in batches of this many, each batch one transaction. */
+const BATCH = 10_000;
+
+/**
+ * Streams a file into the store: observations are written in batches as they are read, so a
+ * million-row extract never sits in memory whole. An interrupted import leaves whole batches;
+ * importing the file again completes it (ids already stored are recognised, not duplicated).
+ */
 export function importTradeFile(
   store: TradeObservationStore,
   path: string,
   options: TradeReadOptions,
   now: () => string = () => new Date().toISOString(),
 ): ImportSummary {
-  const parsed = readTradeFile(path, options);
-  const added = store.add(parsed.items);
+  const problems: EmbargoError[] = [];
+  let batch: Observation[] = [];
+  let read = 0;
+  let added = 0;
+  let unchanged = 0;
+  let rejected = 0;
+  let skipped = 0;
+  const flush = () => {
+    if (!batch.length) return;
+    const r = store.add(batch);
+    added += r.added;
+    unchanged += r.unchanged;
+    problems.push(...r.conflicts);
+    batch = [];
+  };
+  const { format, encoding } = streamTradeFile(
+    path,
+    {
+      item(o) {
+        read++;
+        batch.push(o);
+        if (batch.length >= BATCH) flush();
+      },
+      error(e) {
+        rejected++;
+        problems.push(e);
+      },
+      skip() {
+        skipped++;
+      },
+      fatal(reason) {
+        rejected++;
+        problems.push(new EmbargoError('EMB_TRADE_FORMAT_UNKNOWN', reason, { file: basename(path) }));
+      },
+    },
+    options,
+  );
+  flush();
   const summary: ImportSummary = {
     file: basename(path),
-    format: parsed.format,
-    encoding: parsed.encoding,
-    read: parsed.items.length,
-    added: added.added,
-    unchanged: added.unchanged,
-    rejected: parsed.errors.length,
-    skipped: parsed.skipped,
-    problems: [...parsed.errors, ...added.conflicts],
+    format,
+    encoding,
+    read,
+    added,
+    unchanged,
+    rejected,
+    skipped,
+    problems,
   };
   store.recordImport({
     file: summary.file,
     format: summary.format,
     importedAt: now(),
-    added: summary.added,
-    unchanged: summary.unchanged,
-    rejected: summary.rejected,
+    added,
+    unchanged,
+    rejected,
   });
   return summary;
 }
