@@ -19,7 +19,8 @@ const num = (v: number | undefined, digits = 1) =>
   v === undefined || !Number.isFinite(v)
     ? '—'
     : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-const usdM = (v: number | undefined) => (v === undefined ? 'unreported' : `$${num(v / 1e6, 1)}m`);
+const usdM = (v: number | undefined) =>
+  v === undefined ? 'unreported' : `${v < 0 ? '−' : ''}$${num(Math.abs(v) / 1e6, 1)}m`;
 
 interface ChartSeries {
   name: string;
@@ -272,35 +273,52 @@ export function renderTradeReportHtml(r: TradeReport): string {
     })
     .join('');
 
+  // a good with nothing reported on either side of the date tells the reader nothing
+  const informative = (c: {
+    before: { monthsWithValue: number; monthsWithQuantity: number };
+    after: { monthsWithValue: number; monthsWithQuantity: number };
+    reportedChanges: unknown[];
+  }) =>
+    c.before.monthsWithValue +
+      c.before.monthsWithQuantity +
+      c.after.monthsWithValue +
+      c.after.monthsWithQuantity >
+      0 || c.reportedChanges.length > 0;
   const measureRows = r.sanctions.flatMap((s) => [
-    ...s.commodities.map((c) => [
-      `<b>${esc(s.measureId)}</b><br><span class="muted">${esc(s.instrument)}</span>`,
-      esc(s.effectiveFrom),
-      `${esc(c.commodity)} ${esc(c.label ?? '')}${c.coverage === 'partly' ? ' <span class="muted">(partly covered)</span>' : ''}`,
-      `${usdM(c.before.avgValue)} → ${usdM(c.after.avgValue)}`,
-      `${num(c.before.avgTonnes === undefined ? undefined : c.before.avgTonnes / 1e3, 0)} → ${num(c.after.avgTonnes === undefined ? undefined : c.after.avgTonnes / 1e3, 0)} kt`,
-      c.priceVolume
-        ? `price ${usdM(c.priceVolume.priceEffect)}, volume ${usdM(c.priceVolume.volumeEffect)}`
-        : '<span class="muted">quantity not reported</span>',
-      esc(
-        c.reportedChanges
-          .map((x) => `${x.period} ${x.value > 0 ? '+' : ''}${x.value}% (${x.source})`)
-          .join('; '),
-      ),
-    ]),
-    ...s.neighbours.map((nb) => [
-      `<b>${esc(s.measureId)}</b>`,
-      esc(s.effectiveFrom),
-      `<span class="neighbour">${esc(nb.commodity)} ${esc(nb.label ?? '')} — not banned</span>`,
-      `${usdM(nb.before.avgValue)} → ${usdM(nb.after.avgValue)}`,
-      '',
-      '',
-      esc(
-        nb.reportedChanges
-          .map((x) => `${x.period} ${x.value > 0 ? '+' : ''}${x.value}% (${x.source})`)
-          .join('; '),
-      ),
-    ]),
+    ...s.commodities
+      .filter(informative)
+      .map((c) => [
+        `<b>${esc(s.measureId)}</b><br><span class="muted">${esc(s.instrument)}</span>`,
+        esc(s.effectiveFrom),
+        `${esc(c.commodity)} ${esc(c.label ?? '')}${c.coverage === 'partly' ? ' <span class="muted">(partly covered)</span>' : ''}`,
+        `${usdM(c.before.avgValue)} → ${usdM(c.after.avgValue)}`,
+        `${num(c.before.avgTonnes === undefined ? undefined : c.before.avgTonnes / 1e3, 0)} → ${num(c.after.avgTonnes === undefined ? undefined : c.after.avgTonnes / 1e3, 0)} kt`,
+        c.priceVolume
+          ? `price ${usdM(c.priceVolume.priceEffect)}, volume ${usdM(c.priceVolume.volumeEffect)}`
+          : c.after.avgTonnes === 0 || c.before.avgTonnes === 0
+            ? '<span class="muted">no volume on one side: no split</span>'
+            : '<span class="muted">quantity not reported on both sides</span>',
+        esc(
+          c.reportedChanges
+            .map((x) => `${x.period} ${x.value > 0 ? '+' : ''}${x.value}% (${x.source})`)
+            .join('; '),
+        ),
+      ]),
+    ...s.neighbours
+      .filter(informative)
+      .map((nb) => [
+        `<b>${esc(s.measureId)}</b>`,
+        esc(s.effectiveFrom),
+        `<span class="neighbour">${esc(nb.commodity)} ${esc(nb.label ?? '')} — not banned</span>`,
+        `${usdM(nb.before.avgValue)} → ${usdM(nb.after.avgValue)}`,
+        '',
+        '',
+        esc(
+          nb.reportedChanges
+            .map((x) => `${x.period} ${x.value > 0 ? '+' : ''}${x.value}% (${x.source})`)
+            .join('; '),
+        ),
+      ]),
   ]);
   const afterBan = r.sanctions.flatMap((s) =>
     s.afterBan.map((t) => [
