@@ -105,31 +105,46 @@ function computeContextHash(decision: Decision, verdicts: readonly ApprovalVerdi
  * of the same chunk draw count against later ones before any of them is written.
  */
 export class ApprovalLedger {
-  private readonly chains = new Map<string, Promise<ApprovalChain | undefined>>();
-  private readonly pending = new Map<string, Map<string, number>>();
+  private readonly chains = new Map<string, ApprovalChain | null>();
+  /** per approval key: declaration id → quantity, stored uses and this chunk's draws alike */
+  private readonly uses = new Map<string, Map<string, number>>();
 
   constructor(private readonly store: StoreReader) {}
 
-  async verify(declaration: Declaration): Promise<ApprovalVerdict[]> {
-    const verdicts: ApprovalVerdict[] = [];
-    for (const reference of declaration.approvals) {
-      const key = `${reference.type}:${reference.reference}`;
-      let chain = this.chains.get(key);
-      if (!chain) {
-        chain = chainForApprovalType(reference.type)
-          ? this.store.getApproval(reference.type, reference.reference)
-          : Promise.resolve(undefined);
-        this.chains.set(key, chain);
+  /** Loads every chain (and its uses) the declarations cite, a few round trips for the chunk. */
+  async prefetch(declarations: readonly Declaration[]): Promise<void> {
+    const wanted = new Map<string, Set<string>>();
+    for (const d of declarations) {
+      for (const r of d.approvals) {
+        if (!chainForApprovalType(r.type) || this.chains.has(`${r.type}:${r.reference}`)) continue;
+        const refs = wanted.get(r.type) ?? new Set<string>();
+        refs.add(r.reference);
+        wanted.set(r.type, refs);
       }
-      const found = await chain;
-      let used = 0;
-      if (found) {
-        used = await this.store.approvalUsed(found.type, found.ref, declaration.id);
-        for (const [id, q] of this.pending.get(key) ?? []) if (id !== declaration.id) used += q;
-      }
-      verdicts.push(verifyApproval(declaration, reference, found, used));
     }
-    return verdicts;
+    for (const [type, refs] of wanted) {
+      const list = [...refs];
+      for (const ref of list) this.chains.set(`${type}:${ref}`, null);
+      for (const chain of await this.store.approvalsOf(type, list))
+        this.chains.set(`${type}:${chain.ref}`, chain);
+      for (const use of await this.store.approvalUsesOf(type, list)) {
+        const key = `${type}:${use.ref}`;
+        const map = this.uses.get(key) ?? new Map<string, number>();
+        map.set(use.declarationId, use.quantity);
+        this.uses.set(key, map);
+      }
+    }
+  }
+
+  async verify(declaration: Declaration): Promise<ApprovalVerdict[]> {
+    await this.prefetch([declaration]);
+    return declaration.approvals.map((reference) => {
+      const key = `${reference.type}:${reference.reference}`;
+      const found = this.chains.get(key) ?? undefined;
+      let used = 0;
+      for (const [id, q] of this.uses.get(key) ?? []) if (id !== declaration.id) used += q;
+      return verifyApproval(declaration, reference, found, used);
+    });
   }
 
   /** notes what a cleared declaration of this chunk draws (it is written with the chunk) */
@@ -137,9 +152,9 @@ export class ApprovalLedger {
     for (const v of verdicts) {
       if (!v.accepted || v.quantity === undefined) continue;
       const key = `${v.reference.type}:${v.reference.reference}`;
-      const uses = this.pending.get(key) ?? new Map<string, number>();
+      const uses = this.uses.get(key) ?? new Map<string, number>();
       uses.set(declarationId, v.quantity);
-      this.pending.set(key, uses);
+      this.uses.set(key, uses);
     }
   }
 }
@@ -194,6 +209,7 @@ export async function recordScreenings(
   },
 ): Promise<RecordedScreening[]> {
   const ledger = new ApprovalLedger(tx);
+  await ledger.prefetch(declarations);
   const screened: {
     declaration: Declaration;
     hash: string;
@@ -397,8 +413,11 @@ export class BatchRecorder<R = unknown> {
       // Committed by an earlier run: screen again for the output only. A chunk that straddles the
       // resume point is simply written again; the writes are idempotent.
       decisions = [];
-      for (const d of declarations)
-        decisions.push((await screenWithApprovals(this.store, screener, d)).decision);
+      const ledger = new ApprovalLedger(this.store);
+      await ledger.prefetch(declarations);
+      for (const d of declarations) {
+        decisions.push((await screenWithApprovals(this.store, screener, d, ledger)).decision);
+      }
     } else {
       const recorded = await this.store.write(async (tx) => {
         const out = await recordScreenings(tx, screener, declarations, {

@@ -410,6 +410,69 @@ class Repository implements StoreWriter {
     return Promise.all(rows.map(async (r) => toApproval(r, await this.stepsOf(r.type, r.ref))));
   }
 
+  async approvalsOf(type: string, refs: readonly string[]) {
+    if (refs.length === 0) return [];
+    const out: ApprovalChain[] = [];
+    for (const part of chunks([...new Set(refs)], ID_CHUNK)) {
+      const rows = await this.db
+        .selectFrom('approvals')
+        .selectAll()
+        .where('type', '=', type)
+        .where('ref', 'in', part)
+        .execute();
+      if (rows.length === 0) continue;
+      const steps = await this.db
+        .selectFrom('approval_steps')
+        .selectAll()
+        .where('type', '=', type)
+        .where(
+          'ref',
+          'in',
+          rows.map((r) => r.ref),
+        )
+        .orderBy('ref')
+        .orderBy('seq')
+        .execute();
+      for (const row of rows) {
+        out.push(
+          toApproval(
+            row,
+            steps
+              .filter((s) => s.ref === row.ref)
+              .map((r) => ({
+                seq: r.seq,
+                state: r.state,
+                actor: r.actor,
+                date: r.date,
+                reference: r.reference,
+                note: r.note,
+                recordedAt: r.recorded_at,
+                recordedBy: r.recorded_by,
+              })),
+          ),
+        );
+      }
+    }
+    return out;
+  }
+
+  async approvalUsesOf(type: string, refs: readonly string[]) {
+    if (refs.length === 0) return [];
+    const out: { ref: string; declarationId: string; quantity: number }[] = [];
+    for (const part of chunks([...new Set(refs)], ID_CHUNK)) {
+      const rows = await this.db
+        .selectFrom('approval_uses')
+        .select(['ref', 'declaration_id', 'quantity'])
+        .where('type', '=', type)
+        .where('ref', 'in', part)
+        .execute();
+      out.push(
+        ...rows.map((r) => ({ ref: r.ref, declarationId: r.declaration_id, quantity: Number(r.quantity) })),
+      );
+    }
+    return out;
+  }
+
   async approvalUsed(type: string, ref: string, exceptDeclarationId?: string) {
     let query = this.db
       .selectFrom('approval_uses')

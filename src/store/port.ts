@@ -109,6 +109,13 @@ export interface StoreReader {
 
   getApproval(type: string, ref: string): Promise<ApprovalChain | undefined>;
   listApprovals(filter?: { chain?: string; state?: string }): Promise<ApprovalChain[]>;
+  /** the chains of one approval type among `refs` (steps included), in one round trip or two */
+  approvalsOf(type: string, refs: readonly string[]): Promise<ApprovalChain[]>;
+  /** every recorded use of the chains of one type among `refs` */
+  approvalUsesOf(
+    type: string,
+    refs: readonly string[],
+  ): Promise<{ ref: string; declarationId: string; quantity: number }[]>;
   /** quantity (in the chain's unit) that declarations other than `exceptDeclarationId` used */
   approvalUsed(type: string, ref: string, exceptDeclarationId?: string): Promise<number>;
 
