@@ -140,6 +140,10 @@ describe('embargo trade (child processes)', () => {
       expect(await page.locator('#chart-share g.share-bar').count()).toBeGreaterThan(3);
       // zinc beside coal, and the coal conflict in the conflicts table
       expect(text).toMatch(/2608 zinc.*not banned/);
+      // crude oil stops being reported after 2013: listed as a gap, not a zero
+      expect(await page.locator('table.stopped').textContent()).toMatch(
+        /2709 crude oil.*export.*quantity.*2013-12/,
+      );
       const correction = page.locator('table.conflicts tr', { hasText: 'correction' }).first();
       const row = await correction.textContent();
       expect(row).toContain('7,210,000');

@@ -426,6 +426,22 @@ function reportTable(r: TradeReport): string {
     }
   }
   out.push(formatRows(rows, 'table'));
+  if (r.stopped.length) {
+    out.push('Series no longer reported (a gap, not zero)');
+    out.push(
+      formatRows(
+        r.stopped.map((x) => ({
+          commodity: x.commodity,
+          label: x.label,
+          flow: x.flow,
+          measure: x.measure,
+          last_reported: x.lastReported,
+          last_figure: `${fmt(x.lastValue, 0)} ${x.unit}`,
+        })),
+        'table',
+      ),
+    );
+  }
   const gaps = monthlyGaps(r);
   if (gaps.length) {
     out.push('Unreported months');

@@ -403,6 +403,19 @@ ${shareChart(r, markers)}
 ${table(['measure', 'effective', 'goods', 'value (avg/month)', 'volume', 'price vs volume', 'reported changes after'], measureRows, 'measures')}
 <h3>Trade in covered goods after the effective date</h3>
 ${table(['measure', 'month', 'goods', 'value', ''], afterBan)}
+<h2>Series no longer reported</h2>
+<p class="muted">Reported before this period and never during it. A series that stops being reported is a gap, not a fall to zero: China stopped reporting crude-oil exports to the DPRK in 2014, it did not stop shipping.</p>
+${table(
+  ['goods', 'flow', 'measure', 'last reported', 'last figure'],
+  r.stopped.map((x) => [
+    `${esc(x.commodity)} ${esc(x.label ?? '')}`,
+    esc(x.flow),
+    esc(x.measure),
+    esc(x.lastReported),
+    x.unit === 'USD' ? usdM(x.lastValue) : `${num(x.lastValue, 0)} ${esc(x.unit)}`,
+  ]),
+  'stopped',
+)}
 <h2>Biggest reported movers</h2>
 ${table(
   ['period', 'flow', 'goods', 'change', 'of', 'source'],

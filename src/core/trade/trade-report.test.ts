@@ -50,6 +50,19 @@ describe('trade report over the shipped data', () => {
     ).toBe(true);
   });
 
+  it('lists crude-oil exports as no longer reported, with the last figure (2013)', () => {
+    const later = buildTradeReport({
+      observations: seed,
+      measures: regime.measures,
+      from: '2015-01',
+      to: '2016-12',
+    });
+    const crude = later.stopped.find(
+      (x) => x.commodity === '2709' && x.flow === 'export' && x.measure === 'quantity',
+    );
+    expect(crude).toMatchObject({ lastReported: '2013-12', lastValue: 578000, unit: 't' });
+  });
+
   it('gives a year-to-date only when every month since January is reported', () => {
     const s = buildSeries(new ObservationIndex(seed), {
       partner: 'KP',

@@ -87,6 +87,19 @@ export interface ImpliedBaseRow {
   source: string;
 }
 
+/** A series that was reported before the period and not during it: a gap, not a zero. */
+export interface StoppedSeries {
+  flow: Flow;
+  commodity: string;
+  label: string | undefined;
+  measure: 'value' | 'quantity';
+  /** the end of the last reported period, `YYYY-MM` */
+  lastReported: string;
+  lastValue: number;
+  unit: string;
+  observationId: string;
+}
+
 export interface CommodityPanel {
   commodity: string;
   label: string | undefined;
@@ -109,6 +122,7 @@ export interface TradeReport {
   aggregates: AggregateRow[];
   movers: MoverRow[];
   impliedBases: ImpliedBaseRow[];
+  stopped: StoppedSeries[];
   commodities: CommodityPanel[];
   sanctions: MeasureImpact[];
   share: ReturnType<typeof sanctionedShare>;
@@ -310,6 +324,45 @@ export function buildTradeReport(input: TradeReportInput): TradeReport {
     });
   }
 
+  // series reported before the period and never in it (China's crude-oil exports after 2013)
+  const lastByKey = new Map<string, Observation>();
+  const seenInPeriod = new Set<string>();
+  for (const o of mine) {
+    if (
+      (o.measure !== 'value' && o.measure !== 'quantity') ||
+      o.status === 'erroneous' ||
+      o.commodity === 'TOTAL'
+    ) {
+      continue;
+    }
+    if (o.period.kind === 'multi_month') continue;
+    const k = `${o.flow}|${o.commodity}|${o.measure}`;
+    if (monthIndex(o.period.end) >= monthIndex(from)) {
+      if (monthIndex(o.period.start) <= monthIndex(to)) seenInPeriod.add(k);
+      continue;
+    }
+    const prev = lastByKey.get(k);
+    if (!prev || o.period.end > prev.period.end) lastByKey.set(k, o);
+  }
+  const stopped: StoppedSeries[] = [...lastByKey.entries()]
+    .filter(([k]) => !seenInPeriod.has(k))
+    .map(([, o]) => ({
+      flow: o.flow,
+      commodity: o.commodity,
+      label: o.commodityLabel,
+      measure: o.measure as 'value' | 'quantity',
+      lastReported: o.period.end,
+      lastValue: o.value,
+      unit: o.unit,
+      observationId: o.id,
+    }))
+    .sort(
+      (a, b) =>
+        a.commodity.localeCompare(b.commodity) ||
+        a.flow.localeCompare(b.flow) ||
+        a.measure.localeCompare(b.measure),
+    );
+
   // key goods: the HS codes with the most monthly levels in the period
   const counts = new Map<string, { flow: Flow; label: string | undefined; n: number }>();
   for (const o of mine) {
@@ -356,6 +409,7 @@ export function buildTradeReport(input: TradeReportInput): TradeReport {
     aggregates,
     movers,
     impliedBases,
+    stopped,
     commodities,
     sanctions,
     share: sanctionedShare(mine, input.measures, months, 'import', reporter, partner),
