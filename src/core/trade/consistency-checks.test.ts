@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkConsistency, isPartOf } from './consistency-checks.js';
 import type { Observation } from './observation.js';
@@ -180,5 +181,70 @@ describe('series', () => {
     expect(s.points[1]?.value).toBeCloseTo(48.89, 2);
     expect(s.points[1]?.changePrev).toBeCloseTo(-0.9, 1);
     expect(s.points[1]?.observationIds).toEqual(['v6', 'q6']);
+  });
+});
+
+describe('consistency checks (properties)', () => {
+  const level = fc.integer({ min: 1_000_000, max: 900_000_000 });
+
+  it('finds nothing in figures that are consistent by construction', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(level, level), { minLength: 12, maxLength: 12 }),
+        fc.array(level, { minLength: 12, maxLength: 12 }),
+        (thisYear, lastYear) => {
+          const all: Observation[] = [];
+          thisYear.forEach(([m, x], i) => {
+            const p = `2016-${String(i + 1).padStart(2, '0')}`;
+            all.push(obs(`m${i}`, { p, flow: 'import', value: m }));
+            all.push(obs(`x${i}`, { p, flow: 'export', value: x }));
+            all.push(obs(`t${i}`, { p, flow: 'total', value: m + x }));
+            const base = lastYear[i] ?? 1;
+            all.push(
+              obs(`b${i}`, { p: `2015-${String(i + 1).padStart(2, '0')}`, flow: 'import', value: base }),
+            );
+            all.push(
+              obs(`y${i}`, {
+                p,
+                flow: 'import',
+                measure: 'yoy_pct',
+                unit: 'pct',
+                value: Number((((m - base) / base) * 100).toFixed(2)),
+              }),
+            );
+          });
+          const ytd = thisYear.slice(0, 4).reduce((s, [m]) => s + m, 0);
+          all.push(obs('ytd', { p: '2016-01..2016-04', flow: 'import', value: ytd }));
+          expect(checkConsistency(all)).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('always reports a year-to-date figure that differs from its months by more than the tolerance', () => {
+    fc.assert(
+      fc.property(
+        fc.array(level, { minLength: 3, maxLength: 3 }),
+        fc.double({ min: 0.02, max: 0.5, noNaN: true }),
+        (months, off) => {
+          const all = months.map((v, i) => obs(`m${i}`, { p: `2016-0${i + 1}`, value: v }));
+          const sum = months.reduce((s, v) => s + v, 0);
+          all.push(obs('ytd', { p: '2016-01..2016-03', value: Math.round(sum * (1 + off)) }));
+          expect(checkConsistency(all).map((f) => f.kind)).toEqual(['sum-mismatch']);
+        },
+      ),
+    );
+  });
+
+  it('never reports a disagreement between a figure and the correction that supersedes it', () => {
+    fc.assert(
+      fc.property(level, level, (a, b) => {
+        const findings = checkConsistency([
+          obs('old', { p: '2016-04', commodity: '2701', value: a }),
+          obs('new', { p: '2016-04', commodity: '2701', value: b, supersedes: ['old'] }),
+        ]);
+        expect(findings.map((f) => f.kind)).toEqual(['correction']);
+      }),
+    );
   });
 });
