@@ -22,6 +22,7 @@ import type {
 } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type {
+  AnnouncementAction,
   BatchRecord,
   CaseEvent,
   DecisionFilter,
@@ -537,12 +538,14 @@ class Repository implements StoreWriter {
     return row && toAudit(row);
   }
 
-  async hasAudit(action: string, subject: string) {
+  async hasAudit(action: AnnouncementAction, subject: string) {
+    // The literal IN (…) lets both databases use the partial index audit_log_announcement_ix.
     const row = await this.db
       .selectFrom('audit_log')
       .select('seq')
-      .where('subject', '=', subject)
+      .where(sql.ref('action'), 'in', [sql.lit('regime.loaded'), sql.lit('list.loaded')])
       .where('action', '=', action)
+      .where('subject', '=', subject)
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;

@@ -12,6 +12,9 @@ import type { Role } from '../core/cases/roles.js';
 import type { Decision } from '../core/screening/decision.js';
 import type { Declaration } from '../core/screening/declaration.js';
 
+/** The actions `hasAudit` can look up (a partial index serves exactly these). */
+export type AnnouncementAction = 'regime.loaded' | 'list.loaded';
+
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
@@ -127,8 +130,8 @@ export interface StoreReader {
   /** the seq of the entry with this hash (the lowest, if several) */
   auditSeqOfHash(hash: string): Promise<number | undefined>;
   auditHead(): Promise<AuditEntry | undefined>;
-  /** whether any entry records `action` on `subject` (e.g. a regime version already announced) */
-  hasAudit(action: string, subject: string): Promise<boolean>;
+  /** whether the trail already announced this regime or list version */
+  hasAudit(action: AnnouncementAction, subject: string): Promise<boolean>;
 }
 
 export interface StoreWriter extends StoreReader {

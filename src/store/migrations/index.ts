@@ -4,6 +4,7 @@
  * committed snapshot for each dialect.
  */
 import { migration as initial } from './202611281700-initial.js';
+import { migration as leanerIndexes } from './202611281740-leaner-indexes.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, leanerIndexes];
