@@ -8,7 +8,7 @@ import { EmbargoError } from '../../core/errors.js';
 import { diffRegime, type RegimeDiff } from '../../core/regime/diff.js';
 import { JURISDICTIONS, type Jurisdiction } from '../../core/regime/measure-schema.js';
 import type { Regime } from '../../core/regime/regime.js';
-import { buildTimeline, isCalendarDate, type Timeline } from '../../core/regime/timeline.js';
+import { addDays, buildTimeline, isCalendarDate, type Timeline } from '../../core/regime/timeline.js';
 import { renderTimelineHtml } from '../../core/regime/timeline-html.js';
 import { DIRECTIONS, type Direction } from '../../core/screening/declaration.js';
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
@@ -62,6 +62,8 @@ export function timelineRows(t: Timeline): Row[] {
     kind: s.kind,
     from: s.from,
     to: s.to ?? '',
+    // people read "until" inclusively; `to` stays the exclusive date the data and JSON use
+    last_day: s.to ? addDays(s.to, -1) : '',
     ended_by: s.endedBy ?? '',
     exceptions: s.exceptions
       .map((x) => `${x.id}${x.window ? ` ${x.window.from}..${x.window.to ?? ''}` : ' (never open)'}`)
