@@ -110,8 +110,14 @@ export function screenDeclaration(
       if (!decision.missingDocuments.includes(d)) decision.missingDocuments.push(d);
     for (const a of result.missingApprovals)
       if (!decision.missingApprovals.includes(a)) decision.missingApprovals.push(a);
-    if (result.outcome === 'CLEAR' && result.exception) (applied ??= []).push(result.exception);
-    if (result.draw) (draws ??= []).push(result.draw);
+    if (result.outcome === 'CLEAR' && result.exception) {
+      applied ??= [];
+      applied.push(result.exception);
+    }
+    if (result.draw) {
+      draws ??= [];
+      draws.push(result.draw);
+    }
   }
   if (!any) decision.reasons.push(NOT_COVERED);
 

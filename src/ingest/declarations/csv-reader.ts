@@ -225,7 +225,7 @@ export class CsvReader {
           nextLf = s.indexOf('\n', i);
           if (nextLf === -1) nextLf = n;
         }
-        const j = nextComma < nextLf ? nextComma : nextLf;
+        const j = Math.min(nextComma, nextLf);
         if (j >= n && !final) {
           this.#line = startLine;
           return start;
