@@ -21,6 +21,8 @@ export interface NameToken {
   weight: number;
   /** contains a digit: must agree exactly ("Vessel 1" is not "Vessel 2") */
   numeric: boolean;
+  /** may be compared by edit distance: 5+ letters, no digit, not a single Korean syllable */
+  fuzzy: boolean;
 }
 
 export interface NormalizedName {
@@ -30,6 +32,10 @@ export interface NormalizedName {
 }
 
 const APOSTROPHES = /['’‘`´ʼʻ′]/g;
+
+/** One romanised Korean syllable (KIM, JONG, UN, HYOK, PYONG): never compared by edit distance. */
+export const KOREAN_SYLLABLE =
+  /^(?:PH|TH|KH|CH|TCH|SH|KK|TT|PP|SS|JJ|[KGNDTRLMBPSJH])?[WY]?(?:AE|AI|EO|EU|OE|OI|OO|OU|EE|UI|A|E|I|O|U)(?:NG|[KNTLMPR])?$/;
 const HAN = /\p{Script=Han}/u;
 const HAN_GLOBAL = /(\p{Script=Han})/gu;
 const HANGUL = /[\uac00-\ud7a3]/;
@@ -69,12 +75,16 @@ export function normalizeText(name: string): string {
 /** Splits normalised text into weighted, keyed tokens. */
 export function tokensOf(text: string): NameToken[] {
   if (!text) return [];
-  return text.split(' ').map((raw) => ({
-    raw,
-    key: syllableKey(raw),
-    weight: tokenWeight(raw),
-    numeric: /\d/.test(raw),
-  }));
+  return text.split(' ').map((raw) => {
+    const numeric = /\d/.test(raw);
+    return {
+      raw,
+      key: syllableKey(raw),
+      weight: tokenWeight(raw),
+      numeric,
+      fuzzy: raw.length >= 5 && !numeric && !KOREAN_SYLLABLE.test(raw),
+    };
+  });
 }
 
 /**

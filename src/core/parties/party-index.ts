@@ -10,6 +10,7 @@
  * drag thousands of names into scoring.
  */
 import type { ListVersion } from '../screening/party-check.js';
+import { tokenWeight } from './company-names.js';
 import { syllableKey } from './korean-syllables.js';
 import {
   exactKeyOf,
@@ -79,6 +80,8 @@ interface IndexedEntity {
 
 /** Most names scored per query (by evidence: shared keys, joined keys, close spellings). */
 const MAX_CANDIDATES = 200;
+/** Postings above this many names make a key common (see candidates). */
+const COMMON_KEY_POSTINGS = 1500;
 /** Share of the best candidate's evidence a name needs to be scored at all. */
 const EVIDENCE_SHARE = 0.5;
 
@@ -86,6 +89,10 @@ function push(map: Map<string, number[]>, key: string, id: number): void {
   const list = map.get(key);
   if (!list) map.set(key, [id]);
   else if (list[list.length - 1] !== id) list.push(id);
+}
+
+function rare(ids: readonly number[] | undefined): boolean {
+  return !ids || ids.length <= COMMON_KEY_POSTINGS;
 }
 
 function syllableRun(tokens: readonly NameToken[], from: number, count: number): boolean {
@@ -181,32 +188,65 @@ export class PartyIndex {
     });
   }
 
+  /**
+   * Scratch counters reused by every query (the index is queried from one thread): typed arrays
+   * with a list of touched slots instead of a Map per query, so screening makes little garbage.
+   */
+  private evidence = new Float64Array(0);
+  private evidenceTouched: number[] = [];
+  private trigramHits = new Uint16Array(0);
+  private trigramTouched: number[] = [];
+
+  /** Inverse document frequency, 1 for a key every name has: rare shared keys are better evidence. */
+  private rarity(ids: readonly number[] | undefined): number {
+    return 1 + Math.log10(this.names.length / Math.max(1, ids?.length ?? 1));
+  }
+
+  /** Adds evidence to every name of a postings list (a bound method: no closure per query). */
+  private readonly addEvidence = (ids: readonly number[] | undefined, weight: number): void => {
+    if (!ids) return;
+    const evidence = this.evidence;
+    for (const id of ids) {
+      if (evidence[id] === 0) this.evidenceTouched.push(id);
+      evidence[id] = (evidence[id] ?? 0) + weight;
+    }
+  };
+
   /** Candidate name ids for a normalised query, each with a rough evidence count. */
-  private candidates(query: NormalizedName): Map<number, number> {
-    const counts = new Map<number, number>();
-    const add = (ids: readonly number[] | undefined, weight: number) => {
-      if (!ids) return;
-      for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + weight);
-    };
+  private candidates(query: NormalizedName, inclusive = false): [number, number][] {
+    if (this.evidence.length < this.names.length) this.evidence = new Float64Array(this.names.length);
+    const evidence = this.evidence;
+    const touched = this.evidenceTouched;
+    const add = this.addEvidence;
     add(this.exact.get(exactKeyOf(query)), 10);
     const tokens = query.tokens;
-    const hasDistinctive = tokens.some((t) => t.weight === 1);
+    const hasDistinctive = !inclusive && tokens.some((t) => t.weight === 1);
+    // A key shared by thousands of names (COMPANY, KOREA, a misspelt SHIPPING) says little and
+    // costs much; it only feeds candidates when the query has nothing rarer.
+    const rareTokens = tokens.filter((t) => t.weight === 1 && rare(this.postings.get(t.key))).length;
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
       if (!token) continue;
       if (hasDistinctive && token.weight < 1) continue;
-      add(this.postings.get(token.key), token.weight);
+      const postings = this.postings.get(token.key);
+      if (rare(postings) || rareTokens === 0) add(postings, token.weight * this.rarity(postings));
       for (let count = 2; count <= 3 && i + count <= tokens.length; count++) {
-        add(this.postings.get(joinedKey(tokens, i, count)), 1);
+        const joined = this.postings.get(joinedKey(tokens, i, count));
+        add(joined, this.rarity(joined));
       }
       if (fuzzyEligible(token.raw)) {
         for (const vocabId of this.similarVocabulary(token.raw)) {
           const word = this.vocabulary[vocabId];
-          if (word) add(this.postings.get(syllableKey(word)), 0.8);
+          if (!word || (!inclusive && tokenWeight(word) < 1)) continue;
+          const similar = this.postings.get(syllableKey(word));
+          if (rare(similar) || tokens.length === 1) add(similar, 0.8 * this.rarity(similar));
         }
       }
     }
-    return counts;
+    const out: [number, number][] = touched.map((id) => [id, evidence[id] ?? 0]);
+    for (const id of touched) evidence[id] = 0;
+    touched.length = 0;
+    return out;
   }
 
   /** Vocabulary words within the allowed edit distance, found through shared trigrams. */
@@ -215,18 +255,27 @@ export class PartyIndex {
     const limit = allowedEdits(word.length);
     // q-gram lemma: an edit destroys at most 3 trigrams, a transposition 4.
     const needed = Math.max(1, grams.length - 4 * limit);
-    const shared = new Map<number, number>();
+    if (this.trigramHits.length < this.vocabulary.length)
+      this.trigramHits = new Uint16Array(this.vocabulary.length);
+    const hits = this.trigramHits;
+    const touched = this.trigramTouched;
     for (const gram of grams) {
-      for (const id of this.trigramIndex.get(gram) ?? []) shared.set(id, (shared.get(id) ?? 0) + 1);
+      for (const id of this.trigramIndex.get(gram) ?? []) {
+        if (hits[id] === 0) touched.push(id);
+        hits[id] = (hits[id] ?? 0) + 1;
+      }
     }
     const out: number[] = [];
-    for (const [id, count] of shared) {
+    for (const id of touched) {
+      const count = hits[id] ?? 0;
+      hits[id] = 0;
       if (count < needed) continue;
       const candidate = this.vocabulary[id] ?? '';
       if (candidate === word) continue;
       const candidateLimit = allowedEdits(Math.max(candidate.length, word.length));
       if (boundedLevenshtein(word, candidate, candidateLimit) <= candidateLimit) out.push(id);
     }
+    touched.length = 0;
     return out;
   }
 
@@ -239,7 +288,10 @@ export class PartyIndex {
     if (query.tokens.length === 0) return [];
     const threshold = options.threshold ?? this.thresholds.review;
     const limit = options.limit ?? 10;
-    let candidates = [...this.candidates(query)];
+    let candidates = this.candidates(query);
+    // Nothing shares a distinctive word: the "distinctive" word may be a misspelt common one
+    // (DEVELOPMNT), so look again with every word.
+    if (candidates.length === 0) candidates = this.candidates(query, true);
     // Names with less than half the best evidence share too few query words to reach the review
     // band; dropping them keeps scoring to a handful of names even for "KIM" or "U".
     let most = 0;
@@ -250,20 +302,23 @@ export class PartyIndex {
       candidates = candidates.slice(0, MAX_CANDIDATES);
     }
     const best = new Map<number, { nameId: number; score: number; components: ScoreComponents }>();
+    const memo = query.tokens.map(() => new Map<string, number>());
     for (const [nameId] of candidates) {
       const name = this.names[nameId];
       if (!name) continue;
       const owner = this.entities[name.entity];
       if (!owner || (options.type && owner.entity.type !== options.type)) continue;
-      const { score, components } = scoreName(query, name);
+      const { score, components } = scoreName(query, name, memo);
       if (score < threshold) continue;
       const previous = best.get(name.entity);
       // On a tie, the name written exactly as queried explains the hit best (리병철 over Ri Pyong Chol).
-      const tieWins = () =>
-        previous !== undefined &&
-        this.nameText(nameId) === text.trim() &&
-        this.nameText(previous.nameId) !== text.trim();
-      if (!previous || score > previous.score || (score === previous.score && tieWins())) {
+      if (
+        !previous ||
+        score > previous.score ||
+        (score === previous.score &&
+          this.nameText(nameId) === text.trim() &&
+          this.nameText(previous.nameId) !== text.trim())
+      ) {
         best.set(name.entity, { nameId, score, components });
       }
     }

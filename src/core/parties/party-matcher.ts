@@ -14,7 +14,13 @@
  * the order differs (×0.97). A legal form on one side only counts half ("Koti Corp" ~ "Koti Corp Co., Ltd.").
  */
 import { TOKEN_WEIGHT } from './company-names.js';
-import { exactKeyOf, joinedKey, type NameToken, type NormalizedName } from './name-normalizer.js';
+import {
+  exactKeyOf,
+  joinedKey,
+  KOREAN_SYLLABLE,
+  type NameToken,
+  type NormalizedName,
+} from './name-normalizer.js';
 
 const LEGAL_WEIGHT = TOKEN_WEIGHT.legal;
 
@@ -68,9 +74,6 @@ export interface ComparableName {
   /** vessel names: no fuzzy tokens */
   strict: boolean;
 }
-
-const KOREAN_SYLLABLE =
-  /^(?:PH|TH|KH|CH|TCH|SH|KK|TT|PP|SS|JJ|[KGNDTRLMBPSJH])?[WY]?(?:AE|AI|EO|EU|OE|OI|OO|OU|EE|UI|A|E|I|O|U)(?:NG|[KNTLMPR])?$/;
 
 /** True for a token that is one romanised Korean syllable (KIM, JONG, UN, HYOK, PYONG). */
 export function isKoreanSyllable(token: string): boolean {
@@ -127,7 +130,7 @@ export function tokenSimilarity(a: NameToken, b: NameToken, strict: boolean): nu
   if (a.raw === b.raw) return 1;
   if (a.numeric || b.numeric) return 0;
   if (a.key === b.key) return VARIANT_SIMILARITY;
-  if (strict || !fuzzyEligible(a.raw) || !fuzzyEligible(b.raw)) return 0;
+  if (strict || !a.fuzzy || !b.fuzzy) return 0;
   const longest = Math.max(a.raw.length, b.raw.length);
   const limit = allowedEdits(longest);
   const distance = Math.min(boundedLevenshtein(a.raw, b.raw, limit), boundedLevenshtein(a.key, b.key, limit));
@@ -137,6 +140,11 @@ export function tokenSimilarity(a: NameToken, b: NameToken, strict: boolean): nu
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/** A legal form present on one side only (Co., Ltd. added or dropped) costs half its weight. */
+function owed(t: NameToken, sim: number): number {
+  return sim || t.weight > LEGAL_WEIGHT ? t.weight : t.weight / 2;
+}
 
 function emptyComponents(rule: MatchRule): ScoreComponents {
   return {
@@ -157,7 +165,12 @@ function emptyComponents(rule: MatchRule): ScoreComponents {
  * Scores a normalised query against a listed name.
  * @example scoreName(normalizeName('Kim Jong-un'), comparable('KIM, Jong Un')).score // 1
  */
-export function scoreName(query: NormalizedName, listed: ComparableName): NameScore {
+export function scoreName(
+  query: NormalizedName,
+  listed: ComparableName,
+  /** per query token, fuzzy similarities already computed against listed spellings (reused across names) */
+  memo?: Map<string, number>[],
+): NameScore {
   if (listed.exactOnly) {
     const equal = exactKeyOf(query) === listed.exactKey;
     const components = emptyComponents('exact-only');
@@ -207,7 +220,18 @@ export function scoreName(query: NormalizedName, listed: ComparableName): NameSc
       if (qSim[i]) continue;
       for (let j = 0; j < c.length; j++) {
         if (cSim[j]) continue;
-        const sim = tokenSimilarity(q[i] as NameToken, c[j] as NameToken, false);
+        const qi = q[i] as NameToken;
+        const cj = c[j] as NameToken;
+        if (!qi.fuzzy || !cj.fuzzy || Math.abs(qi.raw.length - cj.raw.length) > 2) continue;
+        let sim: number;
+        const known = memo?.[i];
+        if (known) {
+          sim = known.get(cj.raw) ?? -1;
+          if (sim < 0) {
+            sim = tokenSimilarity(qi, cj, false);
+            known.set(cj.raw, sim);
+          }
+        } else sim = tokenSimilarity(qi, cj, false);
         if (sim > 0) fuzzy.push([sim, i, j]);
       }
     }
@@ -221,8 +245,6 @@ export function scoreName(query: NormalizedName, listed: ComparableName): NameSc
     }
   }
 
-  // A legal form present on one side only (Co., Ltd. added or dropped) costs half its weight.
-  const owed = (t: NameToken, sim: number) => (sim || t.weight > LEGAL_WEIGHT ? t.weight : t.weight / 2);
   let qWeight = 0;
   let qMatched = 0;
   for (let i = 0; i < q.length; i++) {
@@ -279,6 +301,15 @@ function joinRuns(
     if (token.raw.length < 3) continue;
     for (let count = 2; count <= 3 && !aSim[i]; count++) {
       for (let j = 0; j + count <= b.length; j++) {
+        // The run must begin like the token (by spelling or by key) before anything is joined.
+        const head = b[j] as NameToken;
+        if (bSim[j] || head.raw.length >= token.raw.length) continue;
+        if (
+          token.raw.charCodeAt(0) !== head.raw.charCodeAt(0) &&
+          token.key.charCodeAt(0) !== head.key.charCodeAt(0)
+        )
+          continue;
+        if (!token.raw.startsWith(head.raw) && !token.key.startsWith(head.key)) continue;
         let free = true;
         let raw = '';
         for (let k = j; k < j + count; k++) {
