@@ -67,6 +67,10 @@ function usable(candidates: readonly Observation[]): Observation[] {
   return candidates.filter((o) => o.status !== 'erroneous' && !superseded.has(o.id));
 }
 
+/**
+ * Every finding over a set of observations, ordered by kind, period and figure.
+ * @example checkConsistency([choson721, nkew722]) // [{ kind: 'correction', values: [7.21e6, 72.2e6], … }]
+ */
 export function checkConsistency(
   observations: readonly Observation[],
   tolerances: Tolerances = DEFAULT_TOLERANCES,
@@ -275,7 +279,10 @@ export function checkConsistency(
   );
 }
 
-/** `270111` is part of `2701`, `2701` of `27`, every HS code of `TOTAL`; group codes of nothing. */
+/**
+ * `270111` is part of `2701`, `2701` of `27`, every HS code of `TOTAL`; group codes of nothing.
+ * @example isPartOf('270111', '2701') // true
+ */
 export function isPartOf(part: string, whole: string): boolean {
   if (!/^\d+$/.test(part)) return false;
   if (whole === 'TOTAL') return true;
@@ -298,7 +305,10 @@ export function printedHalfUnit(value: number): number {
   return unit === 1 ? 0 : unit / 2;
 }
 
-/** The smallest and largest percentage change two printed levels can stand for. */
+/**
+ * The smallest and largest percentage change two printed levels can stand for.
+ * @example impliedPctRange(1_525_000, 2_300_000) // { min: ≈ -35.0, max: ≈ -32.2 }
+ */
 export function impliedPctRange(current: number, base: number): { min: number; max: number } {
   const hc = printedHalfUnit(current);
   const hb = printedHalfUnit(base);

@@ -49,7 +49,10 @@ export function parsePeriod(text: string): Period | undefined {
   return undefined;
 }
 
-/** The canonical text of a period, the inverse of parsePeriod. */
+/**
+ * The canonical text of a period, the inverse of parsePeriod.
+ * @example formatPeriod({ kind: 'ytd', start: '2016-01', end: '2016-04' }) // '2016-01..2016-04'
+ */
 export function formatPeriod(period: Period): string {
   const year = period.start.slice(0, 4);
   switch (period.kind) {
@@ -127,6 +130,10 @@ export const ObservationsFileSchema = z.strictObject({
   observations: z.array(z.unknown()),
 });
 
+/**
+ * A validated record as the core Observation (period parsed, source tagged report or dataset).
+ * @example toObservation(ObservationRecordSchema.parse(raw)).period // { kind: 'month', … }
+ */
 export function toObservation(record: ObservationRecord): Observation {
   const period = parsePeriod(record.period);
   if (!period) throw new Error(`unparseable period passed validation: ${record.period}`);

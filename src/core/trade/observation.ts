@@ -108,7 +108,10 @@ export function isMonth(text: string): boolean {
   return MONTH_RE.test(text);
 }
 
-/** Months since year 0: arithmetic on periods without dates or clocks. */
+/**
+ * Months since year 0: arithmetic on periods without dates or clocks.
+ * @example monthIndex('2016-04') - monthIndex('2015-04') // 12
+ */
 export function monthIndex(month: string): number {
   const m = MONTH_RE.exec(month);
   if (!m) throw new Error(`not a YYYY-MM month: ${month}`);
@@ -121,11 +124,15 @@ export function monthFromIndex(index: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
 }
 
+/** @example addMonths('2016-01', -1) // '2015-12' */
 export function addMonths(month: string, delta: number): string {
   return monthFromIndex(monthIndex(month) + delta);
 }
 
-/** Number of months a period spans, both ends inclusive: Jan–Apr is 4. */
+/**
+ * Number of months a period spans, both ends inclusive.
+ * @example periodMonths({ start: '2016-01', end: '2016-04' }) // 4
+ */
 export function periodMonths(period: Pick<Period, 'start' | 'end'>): number {
   return monthIndex(period.end) - monthIndex(period.start) + 1;
 }
@@ -145,7 +152,10 @@ export function periodKey(period: Pick<Period, 'start' | 'end'>): string {
   return period.start === period.end ? period.start : `${period.start}..${period.end}`;
 }
 
-/** Human label: `2016-04`, `2016 Q1`, `2016 H1`, `2016 Jan–Apr`, `2016`. */
+/**
+ * Human label: `2016-04`, `2016 Q1`, `2016 H1`, `2016 Jan–Apr`, `2016`.
+ * @example periodLabel({ kind: 'ytd', start: '2016-01', end: '2016-04' }) // '2016 Jan–Apr'
+ */
 export function periodLabel(period: Period): string {
   const year = period.start.slice(0, 4);
   const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -172,7 +182,10 @@ export function isLevel(measure: Measure): boolean {
   return measure === 'value' || measure === 'quantity';
 }
 
-/** Scale factor to tonnes for mass units; undefined for anything else. */
+/**
+ * Scale factor to tonnes for mass units; undefined for anything else.
+ * @example tonnesPerUnit('kg') // 0.001
+ */
 export function tonnesPerUnit(unit: string): number | undefined {
   switch (unit) {
     case 't':

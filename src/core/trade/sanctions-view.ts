@@ -98,7 +98,10 @@ export interface SanctionsViewOptions {
 
 const isHs = (code: string) => /^\d{2,10}$/.test(code);
 
-/** Whether `commodity` falls under a measure's goods: `covered`, `partly` (a broader code) or not. */
+/**
+ * Whether `commodity` falls under a measure's goods: `covered`, `partly` (a broader code) or not.
+ * @example coverageOf('270111', ['2701'], []) // 'covered'; coverageOf('27', ['2701'], []) // 'partly'
+ */
 export function coverageOf(
   commodity: string,
   include: readonly string[],
@@ -122,6 +125,11 @@ function inForce(m: RegimeMeasure, date: string): boolean {
   return m.measure.effective_from <= date && (!m.measure.effective_to || date < m.measure.effective_to);
 }
 
+/**
+ * One view per measure, in order of effective date.
+ * @example sanctionsView(observations, loadRegime().measures).find((v) => v.measureId === 'CN-MOFCOM-11-2016-1')
+ *   ?.neighbours.find((n) => n.commodity === '2608') // zinc, +685% in April 2016
+ */
 export function sanctionsView(
   observations: readonly Observation[],
   measures: readonly RegimeMeasure[],
@@ -320,6 +328,7 @@ export function sanctionsView(
 /**
  * Per month, the value of imports in goods a measure in force covered, against all imports:
  * how much of the trade the sanctions were aimed at. Months without a total are left out.
+ * @example sanctionedShare(obs, measures, ['2016-05'])[0]?.sharePct // ≈ 42 (coal US$74.7 m of US$176 m)
  */
 export function sanctionedShare(
   observations: readonly Observation[],

@@ -24,6 +24,7 @@ export type SeriesGranularity = (typeof SERIES_GRANULARITIES)[number];
  * Ranking when several observations report one figure: a correction beats what it supersedes,
  * an erroneous figure is never chosen, an official dataset beats a news report, a later
  * publication beats an earlier one, and the id breaks ties so the choice is deterministic.
+ * @example preferredObservation([choson721Erroneous, nkew722Correction])?.id // the correction
  */
 export function preferredObservation(candidates: readonly Observation[]): Observation | undefined {
   const superseded = new Set(candidates.flatMap((o) => o.supersedes));
@@ -101,7 +102,10 @@ interface Level {
   alternatives: number;
 }
 
-/** Indexes observations once so many series can be cut from them. */
+/**
+ * Indexes observations once so many series can be cut from them.
+ * @example new ObservationIndex(observations).level({ partner: 'KP', flow: 'import', commodity: '2701' }, 'value', 'month', '2016-04', '2016-04')
+ */
 export class ObservationIndex {
   private readonly byKey = new Map<string, Observation[]>();
 
@@ -230,7 +234,10 @@ function yearsBetween(from: string, to: string): string[] {
   return out;
 }
 
-/** Runs of unreported periods, so a reader sees "unreported 2014–2016" rather than three blanks. */
+/**
+ * Runs of unreported periods, so a reader sees "unreported 2014–2016" rather than three blanks.
+ * @example gapRuns([{ period: '2014', status: 'unreported' }, { period: '2015', status: 'unreported' }]) // [{ from: '2014', to: '2015' }]
+ */
 export function gapRuns(
   points: readonly Pick<SeriesPoint, 'period' | 'status'>[],
 ): { from: string; to: string }[] {

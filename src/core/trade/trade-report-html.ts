@@ -192,6 +192,10 @@ function table(headers: string[], rows: string[][], cls = ''): string {
     .join('')}</tbody></table>`;
 }
 
+/**
+ * The whole page as one string.
+ * @example writeFileSync('trade.html', renderTradeReportHtml(buildTradeReport({ observations, measures })))
+ */
 export function renderTradeReportHtml(r: TradeReport): string {
   const markers: Marker[] = r.sanctions.map((s) => ({
     date: s.effectiveFrom,

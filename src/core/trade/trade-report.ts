@@ -163,6 +163,10 @@ export function reportedSpan(
   return from && to ? { from, to } : undefined;
 }
 
+/**
+ * The report model for a period (default: every month with a reported all-goods value).
+ * @example buildTradeReport({ observations, measures: regime.measures, from: '2016-01', to: '2016-12' }).aggregates
+ */
 export function buildTradeReport(input: TradeReportInput): TradeReport {
   const reporter = input.reporter ?? 'CN';
   const partner = input.partner ?? 'KP';
