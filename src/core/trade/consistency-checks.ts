@@ -307,7 +307,7 @@ export function printedHalfUnit(value: number): number {
 
 /**
  * The smallest and largest percentage change two printed levels can stand for.
- * @example impliedPctRange(1_525_000, 2_300_000) // { min: ≈ -35.0, max: ≈ -32.2 }
+ * @example impliedPctRange(1_525_000, 2_300_000) // { min: ≈ -35.1, max: ≈ -32.2 }
  */
 export function impliedPctRange(current: number, base: number): { min: number; max: number } {
   const hc = printedHalfUnit(current);
