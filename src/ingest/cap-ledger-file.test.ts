@@ -185,6 +185,13 @@ describe('the journal file', () => {
       }),
     );
     expect(readLedger(join(dir, 'missing.json'))).toEqual({ entries: [] });
+    // a byte-order mark from a Windows editor is not damage
+    const bom = join(dir, 'bom.json');
+    writeFileSync(
+      bom,
+      `\uFEFF${JSON.stringify({ format: 'embargo-cap-ledger/1', entries: entries.slice(0, 2) })}`,
+    );
+    expect(readLedger(bom).entries).toHaveLength(2);
     expect(readFileSync(path, 'utf8')).toContain('nope');
   });
 

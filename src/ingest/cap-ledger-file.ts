@@ -88,7 +88,8 @@ export function readLedger(path: string): LedgerJournal {
   if (!existsSync(path)) return { entries: [] };
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    // a ledger saved by a Windows editor may start with a byte-order mark
+    raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (cause) {
     throw new EmbargoError(
       'EMB_LEDGER_INVALID',
