@@ -58,6 +58,9 @@ const DECISION_COLUMNS = [
   'batch_id',
 ] as const;
 
+/** `(?,?),(?,?)` / `($1,$2),($3,$4)` strings by dialect, row count and width: built once each. */
+const PLACEHOLDERS = new Map<string, string>();
+
 /** Rows per INSERT (under SQLite's 32766 bound variables at 16 columns) and ids per IN list. */
 const ROW_CHUNK = 500;
 const ID_CHUNK = 900;
@@ -180,6 +183,16 @@ class Repository implements StoreWriter {
    * is the same plain SQL on both dialects; only the placeholder style differs.
    */
   private placeholders(rows: number, width: number): string {
+    const key = `${this.dialectKind}:${rows}:${width}`;
+    let text = PLACEHOLDERS.get(key);
+    if (text === undefined) {
+      text = this.buildPlaceholders(rows, width);
+      PLACEHOLDERS.set(key, text);
+    }
+    return text;
+  }
+
+  private buildPlaceholders(rows: number, width: number): string {
     let n = 0;
     const one = this.dialectKind === 'postgres' ? () => `$${++n}` : () => '?';
     const tuples: string[] = [];
