@@ -43,10 +43,21 @@ describe('embargo regime timeline / diff (child processes)', () => {
   });
 
   it('prints a table for people and refuses an unknown jurisdiction with exit 2', async () => {
-    const table = await embargo('regime', 'timeline', '--jurisdiction', 'UN', '--hs', '2709');
+    const table = await embargo(
+      'regime',
+      'timeline',
+      '--jurisdiction',
+      'UN',
+      '--hs',
+      '2709',
+      '--on',
+      '2018-03-01',
+    );
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^measure\s+jurisdiction\s+direction/);
     expect(table.stdout).toContain('UN-2397-OP4');
+    // --on keeps only what was in force that day: 2375's crude freeze had ended
+    expect(table.stdout).not.toContain('UN-2375-OP15');
     const bad = await embargo('regime', 'timeline', '--jurisdiction', 'EU');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown --jurisdiction 'EU'.*\[EMB_USAGE\]/);

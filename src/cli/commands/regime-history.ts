@@ -8,7 +8,14 @@ import { EmbargoError } from '../../core/errors.js';
 import { diffRegime, type RegimeDiff } from '../../core/regime/diff.js';
 import { JURISDICTIONS, type Jurisdiction } from '../../core/regime/measure-schema.js';
 import type { Regime } from '../../core/regime/regime.js';
-import { addDays, buildTimeline, isCalendarDate, type Timeline } from '../../core/regime/timeline.js';
+import {
+  addDays,
+  buildTimeline,
+  exceptionAvailable,
+  inWindow,
+  isCalendarDate,
+  type Timeline,
+} from '../../core/regime/timeline.js';
 import { renderTimelineHtml } from '../../core/regime/timeline-html.js';
 import { DIRECTIONS, type Direction } from '../../core/screening/declaration.js';
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
@@ -52,6 +59,15 @@ function parseDirection(value: string | undefined): Direction | undefined {
 function write(text: string, out: string | undefined): void {
   if (out) writeFileSync(out, text);
   else process.stdout.write(text);
+}
+
+/** The timeline cut to one day: measures in force then, each with only the exceptions open then. */
+export function timelineOn(t: Timeline, date: string): Timeline {
+  const spans = t.spans
+    .filter((s) => inWindow({ from: s.from, to: s.to }, date))
+    .map((s) => ({ ...s, exceptions: s.exceptions.filter((x) => exceptionAvailable(x, date)) }));
+  const kept = new Set(spans.map((s) => s.measure));
+  return { ...t, spans, events: t.events.filter((e) => kept.has(e.measure)) };
 }
 
 export function timelineRows(t: Timeline): Row[] {
@@ -111,6 +127,7 @@ export function register(program: Command): void {
     .option('--jurisdiction <j>', 'UN, CN or all', 'CN')
     .option('--hs <code>', 'only measures whose goods share a prefix with this code')
     .option('--direction <d>', 'import or export')
+    .option('--on <date>', 'only the measures in force that day, with the exceptions open that day')
     .option('--format <f>', 'table, json or html', 'table')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--regime-dir <dir>', 'regime directory (default: the shipped regimes/)')
@@ -119,16 +136,19 @@ export function register(program: Command): void {
         jurisdiction?: string;
         hs?: string;
         direction?: string;
+        on?: string;
         format?: string;
         out?: string;
         regimeDir?: string;
       }) => {
         const format = parseFormat(opts.format, ['table', 'json', 'html']) as string;
-        const timeline = buildTimeline(load(opts.regimeDir), {
+        const on = opts.on === undefined ? undefined : parseDateFlag(opts.on, '--on');
+        let timeline = buildTimeline(load(opts.regimeDir), {
           jurisdiction: parseJurisdiction(opts.jurisdiction),
           hs: parseHs(opts.hs),
           direction: parseDirection(opts.direction),
         });
+        if (on) timeline = timelineOn(timeline, on);
         if (format === 'html') write(renderTimelineHtml(timeline), opts.out);
         else if (format === 'json') write(`${JSON.stringify(timeline, null, 2)}\n`, opts.out);
         else write(formatRows(timelineRows(timeline), 'table'), opts.out);
