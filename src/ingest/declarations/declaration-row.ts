@@ -299,43 +299,36 @@ export class DeclarationRowParser {
       return null;
     }
 
+    // one object shape for every row (absent fields are undefined, in a fixed order), so the
+    // screening code that reads them stays monomorphic
+    const unit = this.#text(F.unit);
     const d: Declaration = {
       id: id!,
       date: date!,
       direction: directionText as Direction,
       hsCode: hsCode!,
+      description: this.#text(F.description),
+      origin,
+      from,
+      to,
+      portOfLoading: this.#text(F.port_of_loading),
+      portOfDischarge: this.#text(F.port_of_discharge),
+      consignor: this.#text(F.consignor),
+      consignee: this.#text(F.consignee),
+      quantity,
+      unit: unit === undefined ? undefined : unit.toLowerCase(),
+      value,
+      currency,
+      purpose,
       documents,
       approvals,
       flags,
+      vesselImo: this.#text(F.vessel_imo),
+      vesselName: this.#text(F.vessel_name),
+      checkpoint: this.#text(F.checkpoint),
+      contractDate,
+      extra,
     };
-    // optional fields only when present, so JSON round trips stay minimal
-    const description = this.#text(F.description);
-    if (description !== undefined) d.description = description;
-    if (origin) d.origin = origin;
-    if (from) d.from = from;
-    if (to) d.to = to;
-    const portOfLoading = this.#text(F.port_of_loading);
-    if (portOfLoading !== undefined) d.portOfLoading = portOfLoading;
-    const portOfDischarge = this.#text(F.port_of_discharge);
-    if (portOfDischarge !== undefined) d.portOfDischarge = portOfDischarge;
-    const consignor = this.#text(F.consignor);
-    if (consignor !== undefined) d.consignor = consignor;
-    const consignee = this.#text(F.consignee);
-    if (consignee !== undefined) d.consignee = consignee;
-    if (quantity !== undefined) d.quantity = quantity;
-    const unit = this.#text(F.unit);
-    if (unit !== undefined) d.unit = unit.toLowerCase();
-    if (value !== undefined) d.value = value;
-    if (currency !== undefined) d.currency = currency;
-    if (purpose !== undefined) d.purpose = purpose;
-    const vesselImo = this.#text(F.vessel_imo);
-    if (vesselImo !== undefined) d.vesselImo = vesselImo;
-    const vesselName = this.#text(F.vessel_name);
-    if (vesselName !== undefined) d.vesselName = vesselName;
-    const checkpoint = this.#text(F.checkpoint);
-    if (checkpoint !== undefined) d.checkpoint = checkpoint;
-    if (contractDate !== undefined) d.contractDate = contractDate;
-    if (extra) d.extra = extra;
     return d;
   }
 
