@@ -4,6 +4,7 @@
  */
 import { compileRegime } from '../core/regime/compile.js';
 import type { Jurisdiction } from '../core/regime/measure-schema.js';
+import type { PartyCheck } from '../core/screening/party-check.js';
 import { screenDeclaration } from '../core/screening/screen.js';
 import { loadRegime } from '../ingest/regime-loader.js';
 import type { Screener } from './screening-service.js';
@@ -14,6 +15,8 @@ export function regimeScreener(options: {
   jurisdiction: Jurisdiction;
   regimeDir?: string;
   asOf?: string;
+  /** party screening, as `embargo screen` does it (without it, party reasons are not re-checked) */
+  parties?: PartyCheck;
 }): Screener {
   const key = options.regimeDir ?? '';
   let regime = compiled.get(key);
@@ -24,6 +27,10 @@ export function regimeScreener(options: {
   const ready = regime;
   return {
     screen: (declaration) =>
-      screenDeclaration(ready, declaration, { jurisdiction: options.jurisdiction, asOf: options.asOf }),
+      screenDeclaration(ready, declaration, {
+        jurisdiction: options.jurisdiction,
+        asOf: options.asOf,
+        parties: options.parties,
+      }),
   };
 }

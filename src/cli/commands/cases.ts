@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { CaseState } from '../../core/cases/case-rules.js';
 import { EmbargoError } from '../../core/errors.js';
 import type { Jurisdiction } from '../../core/regime/measure-schema.js';
+import { loadPartyCheck } from '../../ingest/lists/party-check-loader.js';
 import {
   assignCase,
   attachToCase,
@@ -161,7 +162,15 @@ export function register(program: Command): void {
         const c = await getCaseOrThrow(store, id);
         const last = (await store.decisionsOf(c.declarationId)).filter((d) => d.version === c.version).at(-1);
         const jurisdiction = (last?.decision.jurisdiction ?? 'CN') as Jurisdiction;
-        return attachToCase(store, regimeScreener({ jurisdiction }), actingUser(opts.as), id, reference);
+        // Re-screen as `embargo screen` would, parties included: a designated party must still refuse.
+        const parties = (last?.decision.lists.length ?? 0) > 0 ? loadPartyCheck(resolveDataDir()) : undefined;
+        return attachToCase(
+          store,
+          regimeScreener({ jurisdiction, parties }),
+          actingUser(opts.as),
+          id,
+          reference,
+        );
       },
     );
     printCase(result.case, 'attached and re-screened');
