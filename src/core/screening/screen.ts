@@ -373,6 +373,7 @@ export function decisionToJson(d: Decision): DecisionJson {
 }
 
 const reasonJsonCache = new WeakMap<Reason, string>();
+const simpleMiddleCache = new WeakMap<Reason, string>();
 const SAFE = /^[\w:.-]*$/;
 
 /** JSON string of a value that is almost always plain (dates, `CN`, `sha256:…`), skipping JSON.stringify when it is. */
@@ -386,6 +387,26 @@ function plain(v: string): string {
  * which keeps the streaming CLI fast.
  */
 export function decisionToJsonLine(d: Decision): string {
+  // the common shape (one shared reason, nothing missing, no exception, no lists): all but the id
+  // and the date is the same string every time
+  if (
+    d.reasons.length === 1 &&
+    d.exception === null &&
+    d.conditions.length === 0 &&
+    d.missingDocuments.length === 0 &&
+    d.missingApprovals.length === 0 &&
+    d.lists.length === 0
+  ) {
+    const r = d.reasons[0]!;
+    if (Object.isFrozen(r) && r.outcome === d.decision) {
+      let middle = simpleMiddleCache.get(r);
+      if (middle === undefined) {
+        middle = `,"decision":"${d.decision}","reasons":[${JSON.stringify(reasonToJson(r))}],"missing_documents":[],"missing_approvals":[],"exception":null,"conditions":[]`;
+        simpleMiddleCache.set(r, middle);
+      }
+      return `{"id":${JSON.stringify(d.id)}${middle}${tailOf(d)},"lists":[]}`;
+    }
+  }
   let reasons = '';
   for (let i = 0; i < d.reasons.length; i++) {
     const r = d.reasons[i]!;
