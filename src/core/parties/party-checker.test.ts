@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Declaration } from '../screening/declaration.js';
 import { createPartyCheck } from './party-checker.js';
@@ -99,5 +100,57 @@ describe('party check', () => {
       check.check(declaration({ consignor: 'Dandong Hongxiang Fruit Company', consignee: 'Acme GmbH' })),
     ).toEqual([]);
     expect(check.lists).toEqual([version]);
+  });
+
+  it('refuses every listed name as consignee and never refuses a name sharing no word with the list (property)', () => {
+    const syllable = fc.constantFrom(
+      'KIM',
+      'RI',
+      'PAK',
+      'JONG',
+      'UN',
+      'CHOL',
+      'SONG',
+      'HYOK',
+      'MYONG',
+      'IL',
+      'YONG',
+      'SU',
+      'NAM',
+    );
+    const listedName = fc.array(syllable, { minLength: 2, maxLength: 4 }).map((t) => t.join(' '));
+    const other = fc
+      .array(fc.constantFrom('ACME', 'GLOBEX', 'INITECH', 'UMBRELLA', 'HOOLI', 'VANDELAY'), {
+        minLength: 1,
+        maxLength: 3,
+      })
+      .map((t) => t.join(' '));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(listedName, { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        other,
+        (names, pick, unrelated) => {
+          const generated = buildPartyIndex([
+            {
+              version,
+              entities: names.map((name, i) => ({
+                id: `G-${i}`,
+                reference: `G-${i}`,
+                type: 'person' as const,
+                names: [{ name, kind: 'primary' as const }],
+                programs: [],
+              })),
+            },
+          ]);
+          const partyCheck = createPartyCheck(generated);
+          const name = names[pick % names.length] as string;
+          const reasons = partyCheck.check(declaration({ consignee: name, consignor: unrelated }));
+          expect(reasons.some((r) => r.kind === 'party-designated' && r.outcome === 'REFUSE')).toBe(true);
+          expect(reasons.every((r) => (r.details as { field: string }).field === 'consignee')).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

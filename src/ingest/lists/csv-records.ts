@@ -35,7 +35,9 @@ export function splitCsvRecords(text: string): CsvSplit {
       i++;
       parsed = parseRecord(source);
     }
-    if (parsed === undefined) {
+    // A quote that stays open, or that only closes lines later in the middle of a field, is a
+    // stray quote on the first line: report that line and read on from the next one.
+    if (parsed === undefined || (typeof parsed === 'string' && i - start > 1)) {
       bad.push({ line: start + 1, reason: 'unbalanced quotes' });
       i = start + 1;
       continue;
