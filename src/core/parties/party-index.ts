@@ -123,6 +123,8 @@ export class PartyIndex {
   private readonly postings = new Map<string, number[]>();
   private readonly exact = new Map<string, number[]>();
   private readonly imo = new Map<string, number[]>();
+  /** first indexed name of each entity (IMO hits point at it) */
+  private readonly firstName = new Map<number, number>();
   private readonly vocabulary: string[] = [];
   private readonly vocabularyIds = new Map<string, number>();
   private readonly trigramIndex = new Map<string, number[]>();
@@ -153,6 +155,7 @@ export class PartyIndex {
       const norm = normalizeName(name.name);
       if (norm.tokens.length === 0) return;
       const id = this.names.length;
+      if (!this.firstName.has(entityId)) this.firstName.set(entityId, id);
       const single = norm.tokens.length === 1 ? (norm.tokens[0]?.raw ?? '') : '';
       // A bare acronym (KKBC, RGB, MID) is as unsafe to match loosely as a weak alias.
       const exactOnly = name.kind === 'weak-alias' || (single.length > 0 && single.length <= 5);
@@ -339,8 +342,8 @@ export class PartyIndex {
     if (!imo) return [];
     const hits: PartyHit[] = [];
     for (const entityId of this.imo.get(imo) ?? []) {
-      const nameId = this.names.findIndex((n) => n.entity === entityId);
-      if (nameId < 0) continue;
+      const nameId = this.firstName.get(entityId);
+      if (nameId === undefined) continue;
       const components: ScoreComponents = {
         rule: 'imo',
         listedCoverage: 1,
