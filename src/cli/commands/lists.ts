@@ -182,6 +182,12 @@ export function register(program: Command): void {
           ...(flags.id ? { id: flags.id } : {}),
           ...(flags.published ? { published: flags.published } : {}),
         });
+        if (loaded.list.version.id === loadDefaultList().version.id) {
+          throw new EmbargoError(
+            'EMB_USAGE',
+            `list id '${loaded.list.version.id}' is the shipped default list's; import under another id (--id)`,
+          );
+        }
         store(resolveDataDir(flags.dataDir), loaded, flags.all ?? false, new Date());
         for (const error of loaded.errors) {
           process.stderr.write(
