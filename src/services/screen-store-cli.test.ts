@@ -5,8 +5,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATABASES, freshDatabase, type TestDatabase } from '../../test/databases.js';
+import { DATABASES, freshDatabase, type TestDatabase, withRawDatabase } from '../../test/databases.js';
 import { REPO_ROOT } from '../../test/shared-data.js';
 import { openStore } from '../store/open-store.js';
 import { verifyAudit } from './audit-service.js';
@@ -64,6 +65,29 @@ async function expectComplete(database: TestDatabase, ids: readonly string[]) {
   }
 }
 
+/** Polls the batch's committed rows until they exceed `above`; undefined if the process ended first. */
+async function waitForProgress(
+  database: TestDatabase,
+  above: number,
+  ended: () => boolean,
+): Promise<number | undefined> {
+  return withRawDatabase(database, async (db) => {
+    while (!ended()) {
+      try {
+        const { rows } = await sql<{
+          done: number | null;
+        }>`select max(rows_done) as done from batches`.execute(db);
+        const done = Number(rows[0]?.done ?? 0);
+        if (done > above) return done;
+      } catch {
+        // no schema yet: the child is still starting
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return undefined;
+  });
+}
+
 describe.each(DATABASES)('embargo screen --store on %s', (kind) => {
   let database: TestDatabase;
   beforeEach(async () => {
@@ -74,7 +98,7 @@ describe.each(DATABASES)('embargo screen --store on %s', (kind) => {
   });
 
   it('finishes a batch killed with SIGKILL at random moments, losing and duplicating nothing', async () => {
-    const rows = 8_000;
+    const rows = 10_000;
     const file = join(database.dir, 'batch.csv');
     writeFileSync(file, declarationsCsv(rows));
     const args = [
@@ -91,13 +115,22 @@ describe.each(DATABASES)('embargo screen --store on %s', (kind) => {
     ];
     const env = { EMBARGO_HOME: database.dir };
     let kills = 0;
+    let seen = 0;
     for (let attempt = 0; attempt < 3; attempt++) {
       const { child, done } = run(args, env);
-      // start-up takes ~2 s; kill somewhere in the writing that follows
-      const delay = 2500 + Math.random() * 3500;
-      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      let exited = false;
+      void done.then(() => {
+        exited = true;
+      });
+      // Kill at a random moment after this run has committed more than the last one had, so every
+      // kill lands while chunks are being written, however fast the machine is today.
+      const progress = await waitForProgress(database, seen, () => exited);
+      if (progress !== undefined) {
+        seen = progress;
+        await new Promise((r) => setTimeout(r, Math.random() * 400));
+        child.kill('SIGKILL');
+      }
       const result = await done;
-      clearTimeout(timer);
       if (result.signal === 'SIGKILL') kills++;
       else {
         expect(result.code, result.stderr).toBe(0);
