@@ -199,6 +199,8 @@ export class PartyIndex {
   private evidenceTouched: number[] = [];
   private trigramHits = new Uint16Array(0);
   private trigramTouched: number[] = [];
+  /** set by `candidates` when a query word was a near-miss of a common word (DEVELOPMNT) */
+  private nearCommonWord = false;
 
   /** Inverse document frequency, 1 for a key every name has: rare shared keys are better evidence. */
   private rarity(ids: readonly number[] | undefined): number {
@@ -240,7 +242,11 @@ export class PartyIndex {
       if (fuzzyEligible(token.raw)) {
         for (const vocabId of this.similarVocabulary(token.raw)) {
           const word = this.vocabulary[vocabId];
-          if (!word || (!inclusive && tokenWeight(word) < 1)) continue;
+          if (!word) continue;
+          if (!inclusive && tokenWeight(word) < 1) {
+            this.nearCommonWord = true;
+            continue;
+          }
           const similar = this.postings.get(syllableKey(word));
           if (rare(similar) || tokens.length === 1) add(similar, 0.8 * this.rarity(similar));
         }
@@ -291,10 +297,11 @@ export class PartyIndex {
     if (query.tokens.length === 0) return [];
     const threshold = options.threshold ?? this.thresholds.review;
     const limit = options.limit ?? 10;
+    this.nearCommonWord = false;
     let candidates = this.candidates(query);
-    // Nothing shares a distinctive word: the "distinctive" word may be a misspelt common one
-    // (DEVELOPMNT), so look again with every word.
-    if (candidates.length === 0) candidates = this.candidates(query, true);
+    // Nothing shares a distinctive word, and one of them is a misspelt common word (DEVELOPMNT):
+    // look again with every word.
+    if (candidates.length === 0 && this.nearCommonWord) candidates = this.candidates(query, true);
     // Names with less than half the best evidence share too few query words to reach the review
     // band; dropping them keeps scoring to a handful of names even for "KIM" or "U".
     let most = 0;

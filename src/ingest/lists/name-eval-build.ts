@@ -206,12 +206,9 @@ for (const { entity } of companies) {
 // 4. Vessels: the name as a declaration writes it.
 for (const { entity } of vessels) {
   const name = entity.names[0]?.name ?? '';
-  add(
-    name.includes(' ') && random() < 0.5 ? `M/V ${titleCase(name)}`.replace('M/V ', '') : titleCase(name),
-    name,
-    'vessel',
-    entity,
-  );
+  // One draw per multi-word name keeps the seeded sequence the committed set was built with.
+  if (name.includes(' ')) random();
+  add(titleCase(name), name, 'vessel', entity);
 }
 
 // 5. Hangul, written by us for listed people whose names the lists transliterate.
