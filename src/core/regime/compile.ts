@@ -345,9 +345,9 @@ function hitsFor(
       consider(inc.measure, 'coarse', undefined, [c]);
       continue;
     }
-    // the declared code falls under this include code (prefix or longer)
-    const under = exact ? prefix.startsWith(c) : prefix.startsWith(c);
-    if (!under) continue;
+    // the declared code falls under this include code (in both cases, only codes that are a
+    // prefix of the node's own prefix can be a prefix of the declared code)
+    if (!prefix.startsWith(c)) continue;
     const groupExcludes = excludes.filter((x) => x.measure === inc.measure && x.goods === inc.goods);
     if (groupExcludes.some((x) => prefix.startsWith(x.code.code))) continue; // excluded
     const finerExclusions = exact
