@@ -98,7 +98,7 @@ describe.each(DATABASES)('embargo screen --store on %s', (kind) => {
   });
 
   it('finishes a batch killed with SIGKILL at random moments, losing and duplicating nothing', async () => {
-    const rows = 10_000;
+    const rows = 6_000;
     const file = join(database.dir, 'batch.csv');
     writeFileSync(file, declarationsCsv(rows));
     const args = [
