@@ -5,7 +5,7 @@ import { canonicalJson, chainEntry, hashInput } from '../core/audit/audit-chain.
 import { sha256 } from '../store/kysely-store.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
-import { exportAudit, verifyAudit } from './audit-service.js';
+import { exportAudit, recordStateChange, verifyAudit } from './audit-service.js';
 
 let clock = 0;
 const now = () => new Date(Date.UTC(2026, 0, 1) + clock++ * 1000).toISOString();
@@ -127,6 +127,17 @@ describe.each(DATABASES)('audit trail on %s', (kind) => {
     expect((await verifyAudit(store)).ok).toBe(true);
     const result = await verifyAudit(store, head);
     expect(result.finding).toMatchObject({ kind: 'removed', seq: 6 });
+  });
+
+  it('chains a list import recorded from outside the store services', async () => {
+    const entry = await recordStateChange(store, {
+      actor: 'ana',
+      action: 'list.imported',
+      subject: 'list:un-consolidated:ab12',
+      payload: { entries: 321 },
+    });
+    expect(entry.seq).toBe(7);
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, entries: 7 });
   });
 
   it('exports JSON-lines from which every hash can be recomputed', async () => {

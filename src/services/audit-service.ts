@@ -13,7 +13,7 @@ import {
   type TamperFinding,
 } from '../core/audit/audit-chain.js';
 import { sha256 } from '../store/kysely-store.js';
-import type { StoreReader } from '../store/port.js';
+import type { Store, StoreReader } from '../store/port.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -110,6 +110,15 @@ export async function* exportAudit(store: StoreReader): AsyncGenerator<string> {
     if (page.length < PAGE) return;
     afterSeq = page[page.length - 1]?.seq ?? afterSeq;
   }
+}
+
+/**
+ * Appends one entry for a state change that happens outside the store's own services, such as a
+ * party-list import (`list.imported`, subject `list:<id>:<sha256>`) or a regime change
+ * (`regime.changed`, subject `regime:<version>`), in its own transaction.
+ */
+export async function recordStateChange(store: Store, input: AuditInput): Promise<AuditEntry> {
+  return store.write((tx) => tx.appendAudit(input));
 }
 
 export type { AuditInput };
