@@ -230,12 +230,15 @@ export async function recordScreenings(
       contextHash: contextHash(s.decision, s.verdicts),
       decision: s.decision,
       batchId: context.batchId,
+      newVersion: versions[i]!.created,
     })),
   );
   const audit: AuditDraft[] = [];
   const caseAudit: AuditDraft[] = [];
   const cases = new Map<string, CaseState>();
-  for (const c of await tx.casesOfDeclarations(screened.map((s) => s.declaration.id))) {
+  // A version created just now has no case yet: only look up the others.
+  const known = screened.filter((_, i) => !versions[i]!.created).map((s) => s.declaration.id);
+  for (const c of await tx.casesOfDeclarations(known)) {
     cases.set(`${c.declarationId}\u0000${c.version}`, c);
   }
   const newCases: Parameters<StoreWriter['insertCases']>[0][number][] = [];

@@ -627,7 +627,7 @@ class Repository implements StoreWriter {
       'seq, declaration_id, version, context_hash',
       'decisions',
       'declaration_id',
-      items.map((i) => i.declarationId),
+      items.filter((i) => !i.newVersion).map((i) => i.declarationId),
     );
     for (const r of found)
       existing.set(key(r.declaration_id, Number(r.version), r.context_hash), Number(r.seq));

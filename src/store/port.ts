@@ -76,6 +76,8 @@ export interface DecisionInput {
   contextHash: string;
   decision: Decision;
   batchId: string | null;
+  /** the version was created in this transaction: no decision can exist for it, skip the look-up */
+  newVersion?: boolean;
 }
 
 export interface DecisionFilter {
