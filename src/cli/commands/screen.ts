@@ -27,6 +27,7 @@ import { isIsoDate, type RowError } from '../../ingest/declarations/declaration-
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
 import { resolveDataDir } from '../config.js';
 import { csvEscape, type OutputFormat, parseFormat } from '../output.js';
+import type { ParallelTuning } from '../screen-workers/parallel-screen.js';
 
 export interface ScreenRun {
   input: string;
@@ -43,6 +44,8 @@ export interface ScreenRun {
   dataDir?: string;
   /** record declarations and decisions in the store (`--store`, `--db`, `--as`) */
   store?: { db?: string; actor?: string };
+  /** worker threads for large CSV files (default: EMBARGO_SCREEN_WORKERS, else none) */
+  parallel?: ParallelTuning;
   /** stdout unless `out` is set */
   stdout?: Writable;
   stderr?: NodeJS.WriteStream | Writable;
@@ -94,7 +97,7 @@ export function decisionTableLines(d: Decision): string {
 const CSV_HEAD =
   'id,decision,measures,reasons,missing_documents,missing_approvals,exception,conditions,as_of,jurisdiction,regime_version\n';
 
-function decisionCsvLine(d: Decision): string {
+export function decisionCsvLine(d: Decision): string {
   return `${[
     d.id,
     d.decision,
@@ -243,62 +246,106 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
   const tty = (stderr as NodeJS.WriteStream).isTTY === true;
   const total = isStdin ? 0 : statSync(run.input).size;
   const bar = tty ? progressBar(stderr as NodeJS.WriteStream, total) : undefined;
-  const raw = isStdin ? process.stdin : createReadStream(run.input, { highWaterMark: 1 << 16 });
-  async function* counted() {
-    for await (const chunk of raw as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      yield chunk;
+  async function reject(errors: RowError[]): Promise<void> {
+    rejected += errors.length;
+    if (rejectsOut) {
+      let r = '';
+      for (const e of errors) {
+        r += rejectsCsv
+          ? `${[String(e.line), e.field ?? '', e.reason, e.code, e.raw].map(csvEscape).join(',')}\n`
+          : `${JSON.stringify({ line: e.line, field: e.field, reason: e.reason, code: e.code, raw: e.raw })}\n`;
+      }
+      await write(rejectsOut, r);
+    } else {
+      for (const e of errors) if (shownRejects.length < 10) shownRejects.push(e);
     }
   }
-  const source = counted();
-  let rows = 0;
-  for await (const batch of readDeclarations(source, {
-    file: isStdin ? '<stdin>' : run.input,
-    format: run.inputFormat,
-    encoding: run.encoding,
-    onNotice: (m) => stderr.write(`note: ${m}\n`),
-  })) {
-    const decided = recorder
-      ? await recorder.record(batch, (declaration) => screenDeclaration(compiled, declaration, options))
-      : batch.items.map(({ declaration }) => screenDeclaration(compiled, declaration, options));
-    for (const d of decided) {
-      counts[d.decision]++;
-      switch (run.format) {
-        case 'jsonl':
-          output.add(decisionToJsonLine(d), '\n');
-          break;
-        case 'json':
-          output.add(first ? '\n' : ',\n', decisionToJsonLine(d));
-          break;
-        case 'csv':
-          output.add(decisionCsvLine(d), '');
-          break;
-        case 'table':
-          output.add(decisionTableLines(d), '');
-          break;
+
+  // large CSV files: worker threads (src/cli/screen-workers/, docs/decisions.md S9)
+  let workers = 0;
+  let parallel: typeof import('../screen-workers/parallel-screen.js') | undefined;
+  if (!isStdin && !recorder && run.format !== 'json') {
+    parallel = await import('../screen-workers/parallel-screen.js');
+    workers = await parallel.parallelWorkers(
+      {
+        input: run.input,
+        size: total,
+        format: run.format,
+        inputFormat: run.inputFormat,
+        encoding: run.encoding,
+        store: false,
+      },
+      run.parallel ?? parallel.tuningFromEnv(),
+    );
+  }
+  if (parallel && workers > 0) {
+    await parallel.screenInParallel(
+      {
+        file: run.input,
+        workers,
+        tuning: run.parallel ?? {},
+        format: run.format as Exclude<OutputFormat, 'json'>,
+        regime,
+        compiled,
+        options,
+        partiesDataDir: run.parties ? resolveDataDir(run.dataDir) : undefined,
+      },
+      {
+        output: (bytes) => write(out, bytes as Buffer),
+        count: (outcome) => {
+          counts[outcome]++;
+        },
+        rejects: reject,
+        progress: (read, rows) => bar?.update(read, rows),
+      },
+    );
+  } else await screenOnThisThread();
+
+  async function screenOnThisThread() {
+    const raw = isStdin ? process.stdin : createReadStream(run.input, { highWaterMark: 1 << 16 });
+    async function* counted() {
+      for await (const chunk of raw as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        yield chunk;
       }
-      first = false;
     }
-    rows += batch.items.length;
-    for (const chunk of output.take()) {
-      const pending = write(out, chunk);
-      if (pending) await pending;
-    }
-    if (batch.errors.length > 0) {
-      rejected += batch.errors.length;
-      if (rejectsOut) {
-        let r = '';
-        for (const e of batch.errors) {
-          r += rejectsCsv
-            ? `${[String(e.line), e.field ?? '', e.reason, e.code, e.raw].map(csvEscape).join(',')}\n`
-            : `${JSON.stringify({ line: e.line, field: e.field, reason: e.reason, code: e.code, raw: e.raw })}\n`;
+    const source = counted();
+    let rows = 0;
+    for await (const batch of readDeclarations(source, {
+      file: isStdin ? '<stdin>' : run.input,
+      format: run.inputFormat,
+      encoding: run.encoding,
+      onNotice: (m) => stderr.write(`note: ${m}\n`),
+    })) {
+      const decided = recorder
+        ? await recorder.record(batch, (declaration) => screenDeclaration(compiled, declaration, options))
+        : batch.items.map(({ declaration }) => screenDeclaration(compiled, declaration, options));
+      for (const d of decided) {
+        counts[d.decision]++;
+        switch (run.format) {
+          case 'jsonl':
+            output.add(decisionToJsonLine(d), '\n');
+            break;
+          case 'json':
+            output.add(first ? '\n' : ',\n', decisionToJsonLine(d));
+            break;
+          case 'csv':
+            output.add(decisionCsvLine(d), '');
+            break;
+          case 'table':
+            output.add(decisionTableLines(d), '');
+            break;
         }
-        await write(rejectsOut, r);
-      } else {
-        for (const e of batch.errors) if (shownRejects.length < 10) shownRejects.push(e);
+        first = false;
       }
+      rows += batch.items.length;
+      for (const chunk of output.take()) {
+        const pending = write(out, chunk);
+        if (pending) await pending;
+      }
+      if (batch.errors.length > 0) await reject(batch.errors);
+      bar?.update(bytes, rows);
     }
-    bar?.update(bytes, rows);
   }
   bar?.done();
   if (recorder) {

@@ -46,9 +46,36 @@ export class CsvReader {
   expected = 0;
   readonly #headerSink: ((fields: string[]) => void) | undefined;
 
-  /** With `onHeader`, the first record is the header: it sets `expected` and is not passed on. */
-  constructor(onHeader?: (fields: string[]) => void) {
+  /**
+   * With `onHeader`, the first record is the header: it sets `expected` and is not passed on.
+   * `startLine` continues a file from a record boundary (a chunk of a file screened in parallel):
+   * line numbers start there and no byte order mark is looked for.
+   */
+  constructor(onHeader?: (fields: string[]) => void, startLine = 1, skipping = false) {
     this.#headerSink = onHeader;
+    this.#line = startLine;
+    this.#started = startLine > 1;
+    this.#skipping = skipping;
+  }
+
+  /** True while the rest of an oversized malformed line is being skipped. */
+  get skipping(): boolean {
+    return this.#skipping;
+  }
+
+  /** The line the next record starts on. */
+  get line(): number {
+    return this.#line;
+  }
+
+  /** True when the text fed so far ends exactly at a record boundary (nothing held back). */
+  get atBoundary(): boolean {
+    return this.#pending.length === 0 && !this.#skipping;
+  }
+
+  /** Text held back for the next feed (a record not yet complete). */
+  get pending(): string {
+    return this.#pending;
   }
 
   feed(chunk: string, onRecord: RecordSink, onError: ErrorSink): void {

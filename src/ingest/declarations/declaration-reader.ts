@@ -173,7 +173,7 @@ function sniff(text: string): InputFormat {
   return 'csv';
 }
 
-interface ChunkParser {
+export interface ChunkParser {
   feed(text: string, batch: DeclarationBatch): void;
   end(batch: DeclarationBatch): void;
 }
@@ -189,8 +189,13 @@ function createParser(format: InputFormat, file: string): ChunkParser {
   }
 }
 
-class CsvDeclarations implements ChunkParser {
-  readonly #rows = new DeclarationRowParser();
+/**
+ * CSV records → declarations. The parallel pipeline (src/cli/screen-workers/) starts one on a chunk
+ * of a file with the file's `header`, the chunk's first line and a row parser that leaves duplicate
+ * ids to the caller.
+ */
+export class CsvDeclarations implements ChunkParser {
+  readonly #rows: DeclarationRowParser;
   readonly #csv: CsvReader;
   /** column of each DECLARATION_FIELDS entry, -1 when absent */
   #columns: number[] = [];
@@ -200,12 +205,29 @@ class CsvDeclarations implements ChunkParser {
   #batch: DeclarationBatch = { items: [], errors: [] };
   readonly #values: (string | undefined)[] = new Array(DECLARATION_FIELDS.length);
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    from?: { rows: DeclarationRowParser; header?: readonly string[]; line?: number; skipping?: boolean },
+  ) {
     this.#file = file;
-    this.#csv = new CsvReader((header) => this.#onHeader(header));
+    this.#rows = from?.rows ?? new DeclarationRowParser();
+    if (from?.header) {
+      this.#csv = new CsvReader(undefined, from.line, from.skipping);
+      this.#csv.expected = from.header.length;
+      this.#onHeader([...from.header]);
+    } else this.#csv = new CsvReader((header) => this.#onHeader(header));
+  }
+
+  /** The header as read (undefined before it is). */
+  rawHeader: string[] | undefined;
+
+  /** The CSV reader's position: next line, and whether the text fed ends at a record boundary. */
+  get reader(): CsvReader {
+    return this.#csv;
   }
 
   #onHeader(header: string[]) {
+    this.rawHeader = header;
     this.#header = header.map(normaliseHeader);
     const missing = REQUIRED_FIELDS.filter((f) => !this.#header.includes(f));
     if (missing.length > 0) {

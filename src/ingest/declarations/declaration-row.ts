@@ -151,6 +151,21 @@ const documentSet: ReadonlySet<string> = new Set(DOCUMENT_TYPES);
 const approvalSet: ReadonlySet<string> = new Set(APPROVAL_TYPES);
 const flagSet: ReadonlySet<string> = new Set(FLAGS);
 
+const HASH = new Uint32Array(2);
+
+/** The 64-bit hash IdSet keeps of an id, written as two 32-bit halves at `out[at]`, `out[at + 1]`. */
+export function hashId(id: string, out: Uint32Array, at: number): void {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ id.length;
+  for (let k = 0; k < id.length; k++) {
+    const c = id.charCodeAt(k);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  out[at] = h1 >>> 0;
+  out[at + 1] = (h2 | 1) >>> 0; // never 0 (an empty slot); unsigned, as the table stores it
+}
+
 /**
  * Remembers the ids of a file to find duplicates, at 8 bytes per id: a 64-bit hash of each id in an
  * open-addressing table (two independent 32-bit FNV-1a variants). Two different ids collide with a
@@ -163,15 +178,12 @@ export class IdSet {
 
   /** Adds an id; returns false when it was already there. */
   add(id: string): boolean {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x01000193 ^ id.length;
-    for (let k = 0; k < id.length; k++) {
-      const c = id.charCodeAt(k);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
-    }
-    h1 >>>= 0;
-    h2 = (h2 | 1) >>> 0; // never 0 (an empty slot); unsigned, as the table stores it
+    hashId(id, HASH, 0);
+    return this.addHash(HASH[0]!, HASH[1]!);
+  }
+
+  /** Adds an id by its hash (`hashId`); returns false when it was already there. */
+  addHash(h1: number, h2: number): boolean {
     if ((this.#size + 1) * 2 > this.#table.length / 2) this.#grow();
     return this.#insert(h1, h2);
   }
@@ -202,6 +214,26 @@ export class IdSet {
   }
 }
 
+/** A cell's text as validation reads it: trimmed, undefined when empty. */
+export function cellText(v: string | undefined): string | undefined {
+  if (v === undefined || v.length === 0) return undefined;
+  const c0 = v.charCodeAt(0);
+  const c1 = v.charCodeAt(v.length - 1);
+  const t = c0 <= 32 || c1 <= 32 ? v.trim() : v;
+  return t === '' ? undefined : t;
+}
+
+/** The reject of a row whose id an earlier row of the file already used. */
+export function duplicateIdError(id: string, line: number, raw: readonly string[] | string): RowError {
+  return {
+    line,
+    field: 'id',
+    reason: `duplicate id '${id}' (ids are unique within a file)`,
+    code: 'EMB_DECLARATION_INVALID',
+    raw: (typeof raw === 'string' ? raw : raw.join(',')).slice(0, 500),
+  };
+}
+
 /**
  * Validates rows. `values` holds the row's text per DECLARATION_FIELDS index (undefined or '' =
  * absent); `extra` the columns embargo does not read; `raw` the row as read (CSV fields or JSON
@@ -209,7 +241,13 @@ export class IdSet {
  * through tsx, whose keep-names transform makes every closure creation cost a defineProperty).
  */
 export class DeclarationRowParser {
-  readonly #ids = new IdSet();
+  /** null: duplicates are found by the caller (the parallel pipeline keeps one table per file) */
+  readonly #ids: IdSet | null;
+
+  constructor(ids: IdSet | null = new IdSet()) {
+    this.#ids = ids;
+  }
+
   #values: readonly (string | undefined)[] = [];
   #line = 0;
   #raw: readonly string[] | string = '';
@@ -229,12 +267,7 @@ export class DeclarationRowParser {
   }
 
   #text(k: number): string | undefined {
-    const v = this.#values[k];
-    if (v === undefined || v.length === 0) return undefined;
-    const c0 = v.charCodeAt(0);
-    const c1 = v.charCodeAt(v.length - 1);
-    const t = c0 <= 32 || c1 <= 32 ? v.trim() : v;
-    return t === '' ? undefined : t;
+    return cellText(this.#values[k]);
   }
 
   /** Validates one row; pushes its errors and returns null when it has any. */
@@ -294,8 +327,9 @@ export class DeclarationRowParser {
       }
     }
     if (this.#failed) return null;
-    if (!this.#ids.add(id!)) {
-      this.#fail('id', `duplicate id '${id}' (ids are unique within a file)`);
+    if (this.#ids && !this.#ids.add(id!)) {
+      this.#errors.push(duplicateIdError(id!, line, raw));
+      this.#failed = true;
       return null;
     }
 

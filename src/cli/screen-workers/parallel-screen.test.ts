@@ -1,0 +1,177 @@
+/**
+ * The parallel path must be indistinguishable from the single-thread path: same output bytes, same
+ * rejects (line, field, reason, raw) and same summary, on real files with malformed rows, duplicate
+ * ids, quoted fields spanning lines (cut by tiny chunks), cap draws and party checks.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_REGIME_DIR } from '../../ingest/regime-loader.js';
+import { runScreen, type ScreenRun } from '../commands/screen.js';
+import { PROJECT_ROOT } from '../config.js';
+import { parallelWorkers } from './parallel-screen.js';
+
+const EXAMPLES = readFileSync(join(PROJECT_ROOT, 'examples', 'declarations.csv'), 'utf8');
+const [HEADER, ...EXAMPLE_ROWS] = EXAMPLES.trimEnd().split('\n');
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'embargo-parallel-'));
+});
+
+function quiet(): Writable {
+  return new Writable({ write: (_c, _e, cb) => cb() });
+}
+
+async function screenBoth(file: string, extra: Partial<ScreenRun>, workers: number, chunkBytes: number) {
+  const results = [];
+  for (const parallel of [{ workers: 0 }, { workers, chunkBytes, minBytes: 0 }]) {
+    const tag = parallel.workers === 0 ? 'single' : 'parallel';
+    const out = join(work, `${tag}.out`);
+    const rejects = join(work, `${tag}.rejects.jsonl`);
+    let said = '';
+    const summary = await runScreen({
+      input: file,
+      jurisdiction: 'CN',
+      format: 'jsonl',
+      out,
+      rejects,
+      regimes: DEFAULT_REGIME_DIR,
+      parties: false,
+      dataDir: join(work, 'home'),
+      parallel,
+      stderr: new Writable({
+        write: (c, _e, cb) => {
+          said += String(c);
+          cb();
+        },
+      }),
+      ...extra,
+    });
+    results.push({ summary, out: readFileSync(out), rejects: readFileSync(rejects, 'utf8'), said });
+  }
+  return results as [(typeof results)[0], (typeof results)[0]];
+}
+
+/** Rows exercising every path: examples (quoted), cap draws, malformed rows, duplicates, multi-line fields. */
+function fixtureRows(): string[] {
+  const rows: string[] = [];
+  for (let r = 0; r < 6; r++) {
+    for (const line of EXAMPLE_ROWS) rows.push(line.replace(/^EX-/, `R${r}-`));
+    rows.push(
+      `CAP-${r}-1,2018-02-0${r + 1},export,2709000000,crude oil,CN,CN,KP,Dandong,Sinuiju,A Co,B Co,90000,t,1,USD,,,,,,,,`,
+      `CAP-${r}-2,2018-02-0${r + 1},export,2710192000,"diesel,\nfor trucks",CN,CN,KP,Dandong,Sinuiju,A Co,B Co,100,t,1,USD,livelihood,,,,,,,`,
+      `BAD-${r}-1,2016-02-30,import,2701,coal,KP,KP,,,,,,,,,,,,,,,,,`,
+      `BAD-${r}-2,2016-05-01,sideways,27x1,coal,KP,KP,,,,,,,,,,,,,,,,,`,
+      `BAD-${r}-3,2016-05-01,import,2701,"never closed,KP,KP,,,,,,,,,,,,,,,,,`,
+      `BAD-${r}-4,2016-05-01,import,2701,"stray"x,KP,KP,,,,,,,,,,,,,,,,,`,
+      `R0-01,2016-05-10,import,2701,duplicate of an earlier id,KP,KP,,,,,,,,,,,,,,,,,`,
+      '',
+      `SHORT-${r},2016-05-01,import`,
+    );
+  }
+  return rows;
+}
+
+describe('parallel screening', () => {
+  it('is used only when asked for and only for large UTF-8 CSV files', async () => {
+    const file = join(work, 'small.csv');
+    writeFileSync(file, EXAMPLES);
+    const base = {
+      input: file,
+      size: 100,
+      format: 'jsonl',
+      inputFormat: undefined,
+      encoding: undefined,
+      store: false,
+    };
+    expect(await parallelWorkers(base, {})).toBe(0);
+    expect(await parallelWorkers(base, { workers: 2 })).toBe(0); // below the size threshold
+    expect(await parallelWorkers(base, { workers: 2, minBytes: 0 })).toBe(2);
+    expect(await parallelWorkers({ ...base, format: 'json' }, { workers: 2, minBytes: 0 })).toBe(0);
+    expect(await parallelWorkers({ ...base, input: '-' }, { workers: 2, minBytes: 0 })).toBe(0);
+    expect(await parallelWorkers({ ...base, store: true }, { workers: 2, minBytes: 0 })).toBe(0);
+    const latin = join(work, 'latin.csv');
+    writeFileSync(latin, Buffer.concat([Buffer.from(EXAMPLES), Buffer.from([0x41, 0xe9, 0x0a])]));
+    expect(await parallelWorkers({ ...base, input: latin }, { workers: 2, minBytes: 0 })).toBe(0);
+  });
+
+  it('gives the single-thread output, rejects and summary on a file with malformed rows, duplicates and cap draws', async () => {
+    const file = join(work, 'mixed.csv');
+    writeFileSync(file, `\ufeff${HEADER}\r\n${fixtureRows().join('\r\n')}\r\n`);
+    for (const chunkBytes of [64, 1 << 18]) {
+      const [single, parallel] = await screenBoth(file, {}, 2, chunkBytes);
+      expect(single.summary.rejected).toBeGreaterThan(30);
+      expect(single.rejects).toMatch(/duplicate id 'R0-01'/);
+      expect(single.out.toString()).toMatch(/"CAP-5-1".*within-cap/); // drew on the cap: deferred to the main thread
+      expect(parallel.out.equals(single.out)).toBe(true);
+      expect(parallel.rejects).toBe(single.rejects);
+      expect(parallel.summary).toEqual(single.summary);
+      expect(parallel.said.replace('parallel.rejects', 'single.rejects')).toBe(single.said);
+    }
+  });
+
+  it('gives the single-thread results in csv and table formats, with party checks', async () => {
+    const file = join(work, 'parties.csv');
+    writeFileSync(file, `${HEADER}\n${fixtureRows().join('\n')}`); // no final line break
+    for (const format of ['csv', 'table'] as const) {
+      const [single, parallel] = await screenBoth(file, { format, parties: true }, 2, 300);
+      expect(single.summary.counts.REFUSE).toBeGreaterThan(0);
+      expect(parallel.out.toString()).toBe(single.out.toString());
+      expect(parallel.rejects).toBe(single.rejects);
+      expect(parallel.summary).toEqual(single.summary);
+    }
+  });
+
+  it('matches the single-thread path on random files (property)', async () => {
+    const cell = fc.oneof(
+      fc.constantFrom('', 'KP', 'CN', '2701', '2016-05-01', 'livelihood', 't', '12'),
+      fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', ' ', 'é', ';', ':') }),
+    );
+    const quoted = cell.map((c) => `"${c.replaceAll('"', '""')}"`);
+    const row = fc.tuple(
+      fc.constantFrom('D1', 'D2', 'D3', 'D4', 'D5', 'D6', ''),
+      fc.constantFrom('2016-05-01', '2018-02-01', '2016-13-01'),
+      fc.constantFrom('import', 'export', 'x'),
+      fc.constantFrom('2701', '2709', '271019', '26011100', 'abc'),
+      fc.array(fc.oneof(cell, quoted), { minLength: 0, maxLength: 22 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(row, { maxLength: 25 }),
+        fc.integer({ min: 16, max: 400 }),
+        async (rows, chunkBytes) => {
+          const lines = rows.map(([id, date, dir, hs, rest], i) =>
+            [`${id}${i % 3 === 0 ? '' : i}`, date, dir, hs, ...rest].join(','),
+          );
+          const file = join(work, 'random.csv');
+          writeFileSync(file, `${HEADER}\n${lines.join('\n')}\n`);
+          const [single, parallel] = await screenBoth(file, {}, 2, chunkBytes);
+          expect(parallel.out.toString()).toBe(single.out.toString());
+          expect(parallel.rejects).toBe(single.rejects);
+          expect(parallel.summary).toEqual(single.summary);
+        },
+      ),
+      { numRuns: 8 },
+    );
+  }, 60_000);
+
+  it('screens every row with a single worker, under the UN resolutions', async () => {
+    const file = join(work, 'quiet.csv');
+    writeFileSync(file, EXAMPLES);
+    const summary = await runScreen({
+      input: file,
+      jurisdiction: 'UN',
+      format: 'jsonl',
+      out: join(work, 'quiet.out'),
+      regimes: DEFAULT_REGIME_DIR,
+      parties: false,
+      parallel: { workers: 1, chunkBytes: 128, minBytes: 0 },
+      stderr: quiet(),
+    });
+    expect(summary.counts.CLEAR + summary.counts.HOLD + summary.counts.REFUSE).toBe(EXAMPLE_ROWS.length);
+  });
+});

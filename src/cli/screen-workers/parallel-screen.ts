@@ -1,0 +1,408 @@
+/**
+ * The parallel path of `embargo screen` (docs/decisions.md S9): the main thread reads the file in
+ * ~1 MiB chunks cut after a line feed, worker threads parse, validate, screen and encode each chunk,
+ * and the main thread writes the results back in input order. What must stay global stays on the
+ * main thread, in input order, so the output, the rejects and the summary are byte for byte those
+ * of the single-thread path:
+ * - duplicate ids: workers send each row's id hash; the main thread keeps the file's one IdSet;
+ * - cap ledgers: a row that would draw on a cap comes back unscreened and is screened here, with
+ *   the file's one ledger, in its place in the input order;
+ * - record boundaries: a chunk is cut after a line feed, which is a record boundary unless a quoted
+ *   field spans it. A worker's chunk is used only when the chunk before it ended exactly on a record
+ *   boundary at the line the worker started from; otherwise the main thread screens that chunk
+ *   again, continuing from the previous chunk's unfinished record (so a file full of multi-line
+ *   quoted fields is still right, only slower).
+ */
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EmbargoError } from '../../core/errors.js';
+import type { CompiledRegime } from '../../core/regime/compile.js';
+import type { Regime } from '../../core/regime/regime.js';
+import type { Outcome } from '../../core/screening/decision.js';
+import { type ScreenOptions, screenDeclaration } from '../../core/screening/screen.js';
+import { CsvReader } from '../../ingest/declarations/csv-reader.js';
+import { formatFromName } from '../../ingest/declarations/declaration-reader.js';
+import {
+  cellText,
+  duplicateIdError,
+  IdSet,
+  normaliseHeader,
+  type RowError,
+} from '../../ingest/declarations/declaration-row.js';
+import { PROJECT_ROOT } from '../config.js';
+import { type ChunkResult, ChunkScreener, DEFERRED, OUTCOME_CODES } from './screen-chunk.js';
+import { type ChunkJob, formatterFor, type ParallelFormat, type WorkerSetup } from './worker-protocol.js';
+
+/** Inputs smaller than this take the single-thread path: starting workers costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 8 << 20;
+export const CHUNK_BYTES = 1 << 18;
+
+export interface ParallelTuning {
+  /** worker threads; 0 (the default) = the single-thread path */
+  workers?: number;
+  /** bytes read per chunk (tests use small chunks to cut inside quoted fields) */
+  chunkBytes?: number;
+  /** smallest input for the parallel path */
+  minBytes?: number;
+}
+
+/** The tuning from `EMBARGO_SCREEN_WORKERS` (unset or 0: the single-thread path). */
+export function tuningFromEnv(env: NodeJS.ProcessEnv = process.env): ParallelTuning {
+  const w = env.EMBARGO_SCREEN_WORKERS;
+  if (w === undefined || w === '') return {};
+  const n = Number(w);
+  if (!Number.isInteger(n) || n < 0 || n > 16)
+    throw new EmbargoError('EMB_USAGE', `EMBARGO_SCREEN_WORKERS must be an integer 0–16, not '${w}'`);
+  return { workers: n };
+}
+
+export interface ParallelEligibility {
+  input: string;
+  size: number;
+  format: string;
+  inputFormat: string | undefined;
+  encoding: string | undefined;
+  store: boolean;
+}
+
+/**
+ * How many workers screen this input (0: the single-thread path). The parallel path takes CSV
+ * files (not stdin) of at least `minBytes` that are valid UTF-8 throughout (the single-thread
+ * decoder's Windows-1252 fallback depends on where its own chunks fall), written as jsonl, csv or
+ * table (json's separators depend on the row before), without --store (the recorder keeps its own
+ * order) and without --encoding.
+ */
+export async function parallelWorkers(e: ParallelEligibility, tuning: ParallelTuning): Promise<number> {
+  // off unless asked for: measured on the 2-core machine, it neither ran faster nor stayed under
+  // the 200 MB budget (docs/decisions.md S9, docs/benchmarks.md)
+  const workers = Math.min(tuning.workers ?? 0, Math.max(1, availableParallelism()) * 2);
+  if (workers < 1) return 0;
+  if (e.input === '-' || e.store || e.encoding !== undefined || e.format === 'json') return 0;
+  if (e.size < (tuning.minBytes ?? PARALLEL_MIN_BYTES)) return 0;
+  const format = e.inputFormat ?? formatFromName(e.input);
+  if (format !== undefined && format !== 'csv') return 0;
+  return (await isUtf8Csv(e.input, format === undefined)) ? workers : 0;
+}
+
+/** True when the whole file is valid UTF-8 without a UTF-16 byte order mark (and, when sniffing, looks like CSV). */
+async function isUtf8Csv(file: string, sniff: boolean): Promise<boolean> {
+  const handle = await open(file);
+  try {
+    const buffer = Buffer.allocUnsafe(4 << 20);
+    let carry = 0;
+    let first = true;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, carry, buffer.length - carry);
+      const total = carry + bytesRead;
+      if (first && total > 0) {
+        first = false;
+        if ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff))
+          return false;
+        if (sniff) {
+          const head = buffer
+            .subarray(0, Math.min(total, 64))
+            .toString('latin1')
+            .replace(/^[\s\ufeff\u00ef\u00bb\u00bf]+/, '');
+          if (head.startsWith('[') || head.startsWith('{')) return false;
+        }
+      }
+      if (bytesRead === 0) return total === 0 || isUtf8(buffer.subarray(0, total));
+      // validate up to the last line feed: never inside a character
+      const cut = buffer.lastIndexOf(10, total - 1);
+      if (cut === -1) {
+        if (total === buffer.length) return false; // a 4 MiB line: leave it to the single-thread path
+        carry = total;
+        continue;
+      }
+      if (!isUtf8(buffer.subarray(0, cut + 1))) return false;
+      buffer.copy(buffer, 0, cut + 1, total);
+      carry = total - cut - 1;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface ParallelSink {
+  /** encoded decisions, in input order */
+  output(bytes: Uint8Array): Promise<void> | undefined;
+  count(outcome: Outcome): void;
+  rejects(errors: RowError[]): Promise<void> | undefined;
+  progress(bytes: number, rows: number): void;
+}
+
+export interface ParallelRun {
+  file: string;
+  workers: number;
+  tuning: ParallelTuning;
+  format: ParallelFormat;
+  regime: Regime;
+  compiled: CompiledRegime;
+  /** the file's one set of options: its ledger and party check serve the deferred rows */
+  options: ScreenOptions & { jurisdiction: WorkerSetup['jurisdiction'] };
+  partiesDataDir: string | undefined;
+}
+
+interface Pending {
+  resolve(result: ChunkResult): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The worker's module. From the TypeScript sources, the worker and what it imports are bundled
+ * into one ES module (esbuild, ~50 ms, cached by content under node_modules/.cache/embargo): a
+ * worker does not inherit the main thread's tsx hooks, and registering tsx in each worker costs
+ * ~80 MB (a hooks thread per worker) and ~1 s of start-up. A built copy starts its .js directly.
+ */
+async function workerModule(): Promise<URL> {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return new URL('./screen-worker.js', self);
+  const { build } = await import('esbuild');
+  const out = await build({
+    entryPoints: [fileURLToPath(new URL('./screen-worker.ts', self))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = out.outputFiles[0]!.contents;
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const dir = join(PROJECT_ROOT, 'node_modules', '.cache', 'embargo');
+  const file = join(dir, `screen-worker-${hash}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, code);
+    renameSync(temp, file);
+  }
+  return pathToFileURL(file);
+}
+
+function startWorkers(
+  run: ParallelRun,
+  module: URL,
+  pending: Map<number, Pending>,
+  state: { failed?: Error },
+): Worker[] {
+  const setup: WorkerSetup = {
+    regime: run.regime,
+    jurisdiction: run.options.jurisdiction,
+    asOf: run.options.asOf,
+    partiesDataDir: run.partiesDataDir,
+    format: run.format,
+    file: run.file,
+  };
+  const workers: Worker[] = [];
+  for (let w = 0; w < run.workers; w++) {
+    const worker = new Worker(module, {
+      workerData: setup,
+    });
+    worker.on('message', (m: { seq?: number; result?: ChunkResult }) => {
+      if (m.seq === undefined || !m.result) return;
+      const p = pending.get(m.seq);
+      pending.delete(m.seq);
+      p?.resolve(m.result);
+    });
+    worker.on('error', (error) => {
+      state.failed ??= error;
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+    });
+    worker.on('exit', () => {
+      state.failed ??= new Error('a screening worker stopped');
+      for (const p of pending.values()) p.reject(state.failed);
+      pending.clear();
+    });
+    workers.push(worker);
+  }
+  return workers;
+}
+
+function countLineFeeds(bytes: Uint8Array): number {
+  let n = 0;
+  const b = bytes as Buffer;
+  for (let k = b.indexOf(10); k !== -1; k = b.indexOf(10, k + 1)) n++;
+  return n;
+}
+
+interface Chunk {
+  bytes: Buffer;
+  final: boolean;
+}
+
+async function* readChunks(file: string, chunkBytes: number): AsyncGenerator<Chunk> {
+  const handle = await open(file);
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const buffer = Buffer.allocUnsafeSlow(carry.length + chunkBytes);
+      carry.copy(buffer);
+      const { bytesRead } = await handle.read(buffer, carry.length, chunkBytes);
+      const total = carry.length + bytesRead;
+      if (bytesRead === 0) {
+        yield { bytes: buffer.subarray(0, total), final: true };
+        return;
+      }
+      const cut = buffer.lastIndexOf(10, total - 1);
+      if (cut === -1) {
+        carry = buffer.subarray(0, total);
+        continue;
+      }
+      yield { bytes: buffer.subarray(0, cut + 1), final: false };
+      carry = buffer.subarray(cut + 1, total);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Screens `run.file` with worker threads; reports through `sink` exactly as the single-thread path would. */
+export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Promise<void> {
+  const pending = new Map<number, Pending>();
+  const state: { failed?: Error } = {};
+  const workers = startWorkers(run, await workerModule(), pending, state);
+  const formatter = formatterFor(run.format);
+  const main = new ChunkScreener({
+    compiled: run.compiled,
+    jurisdiction: run.options.jurisdiction,
+    asOf: run.options.asOf,
+    parties: run.options.parties,
+    format: run.format,
+    formatter,
+    file: run.file,
+  });
+  const ids = new IdSet();
+  let header: string[] | undefined;
+  let idColumn = -1;
+  let bytesRead = 0;
+  let rows = 0;
+
+  /** The reject of row `k` of `r`, a duplicate: its id and raw text are read again from the chunk. */
+  function duplicate(text: string, line: number, target: number): RowError {
+    const csv = new CsvReader(undefined, line);
+    csv.expected = header!.length;
+    let found: string[] | undefined;
+    const take = (fields: string[], at: number) => {
+      if (at === target) found = fields;
+    };
+    csv.feed(text, take, () => {});
+    csv.end(take, () => {});
+    const fields = found ?? [];
+    return duplicateIdError(cellText(fields[idColumn]) ?? '', target, fields);
+  }
+
+  async function emit(r: ChunkResult, text: () => string, line: number): Promise<void> {
+    const { ends, lines, hashes, outcomes, errors, output } = r;
+    const rejects: RowError[] = [];
+    const pieces: Uint8Array[] = [];
+    let e = 0;
+    let deferred = 0;
+    let run_ = 0;
+    for (let k = 0; k < outcomes.length; k++) {
+      const at = lines[k]!;
+      while (e < errors.length && errors[e]!.line < at) rejects.push(errors[e++]!);
+      const start = k === 0 ? 0 : ends[k - 1]!;
+      const fresh = ids.addHash(hashes[2 * k]!, hashes[2 * k + 1]!);
+      const code = outcomes[k]!;
+      if (code === DEFERRED) {
+        const declaration = r.deferred[deferred++]!;
+        if (start > run_) pieces.push(output.subarray(run_, start));
+        run_ = ends[k]!;
+        if (!fresh) {
+          rejects.push(duplicate(text(), line, at));
+          continue;
+        }
+        const decision = screenDeclaration(run.compiled, declaration, run.options);
+        sink.count(decision.decision);
+        pieces.push(Buffer.from(formatter(decision)));
+        continue;
+      }
+      if (!fresh) {
+        if (start > run_) pieces.push(output.subarray(run_, start));
+        run_ = ends[k]!;
+        rejects.push(duplicate(text(), line, at));
+        continue;
+      }
+      sink.count(OUTCOME_CODES[code]!);
+    }
+    if (output.length > run_) pieces.push(output.subarray(run_));
+    while (e < errors.length) rejects.push(errors[e++]!);
+    rows += outcomes.length;
+    for (const piece of pieces) {
+      const wait = sink.output(piece);
+      if (wait) await wait;
+    }
+    if (rejects.length > 0) {
+      const wait = sink.rejects(rejects);
+      if (wait) await wait;
+    }
+  }
+
+  const chunks = readChunks(run.file, run.tuning.chunkBytes ?? CHUNK_BYTES);
+  try {
+    const first = await chunks.next();
+    if (first.done) return;
+    bytesRead += first.value.bytes.length;
+    const firstText = first.value.bytes.toString('utf8');
+    let prev = main.screen(firstText, 1, undefined, first.value.final);
+    header = prev.header;
+    if (!header) throw new Error('parallel screening: the first chunk holds no header');
+    idColumn = header.map(normaliseHeader).indexOf('id');
+    await emit(prev, () => firstText, 1);
+    sink.progress(bytesRead, rows);
+    if (first.value.final) return;
+
+    let line = 1 + countLineFeeds(first.value.bytes);
+    let seq = 0;
+    let done = false;
+    const queue: { job: ChunkJob; bytes: Buffer; result: Promise<ChunkResult> }[] = [];
+    const limit = workers.length * 2;
+    for (;;) {
+      while (!done && queue.length < limit) {
+        const next = await chunks.next();
+        if (next.done) {
+          done = true;
+          break;
+        }
+        const job: ChunkJob = { seq: seq++, bytes: next.value.bytes, line, final: next.value.final };
+        line += countLineFeeds(job.bytes);
+        const result = state.failed
+          ? Promise.reject(state.failed)
+          : new Promise<ChunkResult>((resolve, reject) => pending.set(job.seq, { resolve, reject }));
+        result.catch(() => {}); // observed below; a worker error must not surface as unhandled first
+        workers[job.seq % workers.length]!.postMessage({ ...job, header });
+        queue.push({ job, bytes: next.value.bytes, result });
+        if (next.value.final) done = true;
+      }
+      const head = queue.shift();
+      if (!head) break;
+      const { job, bytes } = head;
+      let result = await head.result;
+      bytesRead += job.bytes.length;
+      if (prev.atBoundary && prev.endLine === job.line) {
+        let decoded: string | undefined;
+        await emit(result, () => (decoded ??= bytes.toString('utf8')), job.line);
+      } else {
+        // the previous chunk ended inside a record: continue it here, as one reader would
+        const text = prev.pending + bytes.toString('utf8');
+        result = main.screen(text, prev.endLine, header, job.final, prev.skipping);
+        await emit(result, () => text, prev.endLine);
+      }
+      prev = result;
+      sink.progress(bytesRead, rows);
+    }
+  } finally {
+    for (const p of pending.values()) p.reject(new Error('parallel screening stopped'));
+    await chunks.return(undefined);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

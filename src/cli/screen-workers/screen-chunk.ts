@@ -1,0 +1,164 @@
+/**
+ * Screens one chunk of a CSV file that starts on a record boundary: parse, validate, screen and
+ * encode the decisions, row by row, into one buffer. Used by the worker threads of the parallel
+ * pipeline (parallel-screen.ts) and by the main thread for the first chunk and for any chunk whose
+ * start turned out not to be a record boundary. What must stay global across the file is left to
+ * the caller, in input order: duplicate ids (each row carries its id's hash) and cap ledgers (a
+ * row that would draw on a cap is handed back unscreened, as `deferred`).
+ */
+import type { CompiledRegime } from '../../core/regime/compile.js';
+import type { Jurisdiction } from '../../core/regime/measure-schema.js';
+import { CapLedger } from '../../core/screening/cap-ledger.js';
+import type { Decision } from '../../core/screening/decision.js';
+import type { Declaration } from '../../core/screening/declaration.js';
+import type { PartyCheck } from '../../core/screening/party-check.js';
+import { decisionToJsonLine, screenDeclaration } from '../../core/screening/screen.js';
+import { CsvDeclarations, type DeclarationBatch } from '../../ingest/declarations/declaration-reader.js';
+import { DeclarationRowParser, hashId, type RowError } from '../../ingest/declarations/declaration-row.js';
+import type { OutputFormat } from '../output.js';
+
+/** Outcome codes of `ChunkResult.outcomes`. */
+export const OUTCOME_CODES = ['CLEAR', 'HOLD', 'REFUSE'] as const;
+export const DEFERRED = 3;
+
+export interface ChunkResult {
+  /** encoded decisions of the rows screened, back to back */
+  output: Uint8Array;
+  /** per row: where its bytes end in `output` */
+  ends: Uint32Array;
+  /** per row: the line it starts on */
+  lines: Int32Array;
+  /** per row: the id's hash (two 32-bit halves) */
+  hashes: Uint32Array;
+  /** per row: index in OUTCOME_CODES, or DEFERRED */
+  outcomes: Uint8Array;
+  /** the declarations of the DEFERRED rows, in order */
+  deferred: Declaration[];
+  /** rejects of the chunk, in line order */
+  errors: RowError[];
+  /** the line the next record starts on, and whether the chunk ended exactly on a record boundary */
+  endLine: number;
+  atBoundary: boolean;
+  /** the chunk ended inside an oversized malformed line being skipped */
+  skipping: boolean;
+  /** text held back (a record the chunk does not finish); '' at a boundary */
+  pending: string;
+  /** the header, when this chunk read it */
+  header: string[] | undefined;
+}
+
+/** Thrown by the deferring ledger: the row needs the file's one ledger, on the main thread. */
+const DEFER = Symbol('defer');
+
+class DeferringLedger extends CapLedger {
+  constructor() {
+    super(null);
+  }
+  override draw(): never {
+    throw DEFER;
+  }
+}
+
+/** One line (or lines, for tables) of output per decision, exactly as the single-thread path writes it. */
+export type DecisionFormatter = (d: Decision) => string;
+
+export function jsonlLine(d: Decision): string {
+  return `${decisionToJsonLine(d)}\n`;
+}
+
+export interface ChunkScreenerOptions {
+  compiled: CompiledRegime;
+  jurisdiction: Jurisdiction;
+  asOf: string | undefined;
+  parties: PartyCheck | undefined;
+  format: Exclude<OutputFormat, 'json'>;
+  formatter: DecisionFormatter;
+  file: string;
+}
+
+interface RawUtf8Write {
+  utf8Write(text: string, offset: number): number;
+}
+
+export class ChunkScreener {
+  readonly #o: ChunkScreenerOptions;
+  readonly #screen: {
+    jurisdiction: Jurisdiction;
+    asOf: string | undefined;
+    ledger: CapLedger;
+    parties: PartyCheck | undefined;
+  };
+  readonly #rows = new DeclarationRowParser(null);
+
+  constructor(options: ChunkScreenerOptions) {
+    this.#o = options;
+    this.#screen = {
+      jurisdiction: options.jurisdiction,
+      asOf: options.asOf,
+      ledger: new DeferringLedger(),
+      parties: options.parties,
+    };
+  }
+
+  /** Screens `text`, which starts a record at `line`; `header` undefined: the text starts the file. */
+  screen(
+    text: string,
+    line: number,
+    header: readonly string[] | undefined,
+    final: boolean,
+    skipping = false,
+  ): ChunkResult {
+    const csv = new CsvDeclarations(this.#o.file, { rows: this.#rows, header, line, skipping });
+    const batch: DeclarationBatch = { items: [], errors: [] };
+    csv.feed(text, batch);
+    if (final) csv.end(batch);
+    const n = batch.items.length;
+    const ends = new Uint32Array(n);
+    const lines = new Int32Array(n);
+    const hashes = new Uint32Array(n * 2);
+    const outcomes = new Uint8Array(n);
+    const deferred: Declaration[] = [];
+    let buffer = Buffer.allocUnsafeSlow(Math.max(1 << 16, text.length * 4));
+    let offset = 0;
+    for (let k = 0; k < n; k++) {
+      const item = batch.items[k]!;
+      const d = item.declaration;
+      lines[k] = item.line;
+      hashId(d.id, hashes, 2 * k);
+      let decision: Decision;
+      try {
+        decision = screenDeclaration(this.#o.compiled, d, this.#screen);
+      } catch (error) {
+        if (error !== DEFER) throw error;
+        outcomes[k] = DEFERRED;
+        deferred.push(d);
+        ends[k] = offset;
+        continue;
+      }
+      outcomes[k] = decision.decision === 'CLEAR' ? 0 : decision.decision === 'HOLD' ? 1 : 2;
+      const s = this.#o.formatter(decision);
+      if (offset + s.length * 3 > buffer.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, offset + s.length * 3));
+        buffer.copy(grown, 0, 0, offset);
+        buffer = grown;
+      }
+      offset += (buffer as unknown as RawUtf8Write).utf8Write(s, offset);
+      ends[k] = offset;
+    }
+    const reader = csv.reader;
+    return {
+      output: buffer.subarray(0, offset),
+      ends,
+      lines,
+      hashes,
+      outcomes,
+      deferred,
+      errors: batch.errors,
+      endLine: reader.line,
+      atBoundary: reader.atBoundary,
+      skipping: reader.skipping,
+      pending: reader.pending,
+      header: header ? undefined : csv.rawHeader,
+    };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A worker thread of the parallel pipeline: builds the compiled regime and the party index once,
+ * then screens the chunks the main thread sends (bytes cut at record boundaries, valid UTF-8) and
+ * sends back the encoded decisions, transferring the output buffer rather than copying it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { compileRegime } from '../../core/regime/compile.js';
+import type { PartyCheck } from '../../core/screening/party-check.js';
+import { ChunkScreener } from './screen-chunk.js';
+import { type ChunkJob, formatterFor, type WorkerSetup } from './worker-protocol.js';
+
+const setup = workerData as WorkerSetup;
+const compiled = compileRegime(setup.regime);
+let parties: PartyCheck | undefined;
+if (setup.partiesDataDir !== undefined) {
+  const { loadPartyCheck } = await import('../../ingest/lists/party-check-loader.js');
+  parties = loadPartyCheck(setup.partiesDataDir);
+}
+const screener = new ChunkScreener({
+  compiled,
+  jurisdiction: setup.jurisdiction,
+  asOf: setup.asOf,
+  parties,
+  format: setup.format,
+  formatter: formatterFor(setup.format),
+  file: setup.file,
+});
+
+parentPort!.on('message', (job: ChunkJob & { header: string[] }) => {
+  const text = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8');
+  const result = screener.screen(text, job.line, job.header, job.final);
+  const transfer = [
+    result.output.buffer,
+    result.ends.buffer,
+    result.lines.buffer,
+    result.hashes.buffer,
+    result.outcomes.buffer,
+  ];
+  parentPort!.postMessage({ seq: job.seq, result }, transfer as ArrayBuffer[]);
+});
+parentPort!.postMessage({ ready: true });
