@@ -920,6 +920,31 @@ class KyselyStore extends Repository implements Store {
     });
   }
 
+  /**
+   * `write`, also handing `fn` the transaction's own connection: for stores of other tables in the
+   * same database (src/store/trade-observation-kysely-store.ts), so their rows and the audit entry
+   * describing them commit together under the one write lock.
+   */
+  async writeWithConnection<T>(fn: (conn: Kysely<Database>, tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.kdb.connection().execute(async (conn) => {
+      await this.storeDialect.beginWrite(conn as unknown as Kysely<unknown>);
+      let result: T;
+      try {
+        result = await fn(conn, new Repository(conn, this.now, this.kind));
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => {});
+        throw error;
+      }
+      await sql`commit`.execute(conn);
+      return result;
+    });
+  }
+
+  /** The pool (reads outside transactions), for the same sibling stores. */
+  get kysely(): Kysely<Database> {
+    return this.kdb;
+  }
+
   async close() {
     await this.kdb.destroy();
   }
@@ -997,6 +1022,20 @@ export async function openKyselyStore(
   } catch (error) {
     await kdb.destroy().catch(() => {});
     throw error;
+  }
+  return store;
+}
+
+/** What a sibling store over the same database needs from the main store. */
+export interface KyselyStoreAccess {
+  readonly kysely: Kysely<Database>;
+  writeWithConnection<T>(fn: (conn: Kysely<Database>, tx: StoreWriter) => Promise<T>): Promise<T>;
+}
+
+/** The Kysely side of a store opened by `openKyselyStore` (every store `openStore` returns). */
+export function kyselyAccess(store: Store): KyselyStoreAccess {
+  if (!(store instanceof KyselyStore)) {
+    throw new TypeError('this store was not opened by openKyselyStore');
   }
   return store;
 }

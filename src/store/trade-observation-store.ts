@@ -1,9 +1,9 @@
 /**
  * The port through which the trade monitor keeps observations. Observations are append-only:
  * `add` stores new ones, recognises ones already stored (same id, same content) and refuses to
- * overwrite (same id, other content). One SQLite adapter exists
- * (src/store/sqlite/trade-observation-store.ts); its tables are prefixed `trade_` so they can move
- * into the main store as one additive migration (docs/decisions.md T5).
+ * overwrite (same id, other content); a revision is a new observation whose `supersedes` names
+ * the old one. The implementation lives in the main store, on SQLite and PostgreSQL alike
+ * (src/store/trade-observation-kysely-store.ts, docs/decisions.md T8).
  */
 import type { EmbargoError } from '../core/errors.js';
 import type { Flow, Observation } from '../core/trade/observation.js';
@@ -33,16 +33,34 @@ export interface ImportRecord {
   rejected: number;
 }
 
+/** An import as the log keeps it, and who made it (the audit entry's actor). */
+export interface ImportEntry extends Omit<ImportRecord, 'id'> {
+  actor: string;
+}
+
 export interface TradeObservationStore {
   /** Stores observations in one transaction. */
-  add(observations: readonly Observation[]): AddResult;
-  list(filter?: ObservationFilter): Observation[];
-  count(): number;
-  /** Notes an import in the store's log (for `embargo trade sources`). */
-  recordImport(entry: Omit<ImportRecord, 'id'>): void;
-  imports(): ImportRecord[];
+  add(observations: readonly Observation[]): Promise<AddResult>;
+  list(filter?: ObservationFilter): Promise<Observation[]>;
+  count(): Promise<number>;
+  /**
+   * Notes an import in the store's log (for `embargo trade sources`) and appends the audit entry
+   * `trade.imported` in the same transaction.
+   */
+  recordImport(entry: ImportEntry): Promise<void>;
+  imports(): Promise<ImportRecord[]>;
   /** The version of a named dataset last loaded (the shipped seed), or undefined. */
-  datasetVersion(name: string): string | undefined;
-  setDatasetVersion(name: string, version: string, loadedAt: string): void;
-  close(): void;
+  datasetVersion(name: string): Promise<string | undefined>;
+  /**
+   * Loads a named dataset at `version` unless that version is already loaded: the observations,
+   * the dataset's version, the import log entry and its audit entry in one transaction, so two
+   * processes opening a fresh store at once load it once. Undefined when nothing was to do.
+   */
+  loadDataset(
+    name: string,
+    version: string,
+    observations: readonly Observation[],
+    entry: ImportEntry,
+  ): Promise<AddResult | undefined>;
+  close(): Promise<void>;
 }

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../../../test/databases.js';
 import { REPO_ROOT, sharedPath } from '../../../test/shared-data.js';
 
 const run = promisify(execFile);
@@ -12,9 +13,16 @@ const home = mkdtempSync(join(tmpdir(), 'embargo-trade-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 async function embargo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return embargoWith({}, ...args);
+}
+
+async function embargoWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run('node', [join(REPO_ROOT, 'bin/embargo.js'), ...args], {
-      env: { ...process.env, EMBARGO_HOME: home },
+      env: { ...process.env, EMBARGO_DB: '', EMBARGO_USER: '', EMBARGO_HOME: home, ...env },
       cwd: home,
       maxBuffer: 32 * 1024 * 1024,
     });
@@ -76,6 +84,64 @@ describe('embargo trade (child processes)', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("bad.csv:2 field 'period'");
     expect(r.stderr).toContain('[EMB_TRADE_ROW_INVALID]');
+  });
+
+  it('keeps observations in the main store (no trade.db), audited like every other change', async () => {
+    expect(existsSync(join(home, 'embargo.db'))).toBe(true);
+    expect(existsSync(join(home, 'trade.db'))).toBe(false);
+    const verify = await embargo('audit', 'verify');
+    expect(verify.code).toBe(0);
+    const lines = (await embargo('audit', 'export')).stdout.trim().split('\n');
+    const imports = lines.map((l) => JSON.parse(l)).filter((e) => e.action === 'trade.imported');
+    expect(imports.map((e) => e.payload.file)).toEqual(
+      expect.arrayContaining(['seed-observations.yaml', 'bad.csv']),
+    );
+  });
+
+  it('imports into PostgreSQL with --db and reads back through EMBARGO_DB', async () => {
+    const database = await freshDatabase('postgres');
+    try {
+      const file = join(home, 'one.csv');
+      writeFileSync(file, 'reporter,partner,flow,period,commodity,value\nCN,KP,import,2031-01,2608,123\n');
+      const r = await embargoWith(
+        { EMBARGO_USER: 'olga' },
+        'trade',
+        'import',
+        file,
+        '--db',
+        database.target,
+        '--output',
+        'json',
+      );
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)[0]).toMatchObject({ added: 1, rejected: 0 });
+      const series = await embargoWith(
+        { EMBARGO_DB: database.target },
+        'trade',
+        'series',
+        '--commodity',
+        '2608',
+        '--from',
+        '2031-01',
+        '--to',
+        '2031-01',
+        '--format',
+        'json',
+      );
+      expect(JSON.parse(series.stdout)).toEqual([expect.objectContaining({ period: '2031-01', value: 123 })]);
+      const exported = await embargoWith({ EMBARGO_DB: database.target }, 'audit', 'export');
+      const entries = exported.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(entries.map((e) => [e.actor, e.payload.file])).toEqual([
+        ['olga', 'seed-observations.yaml'],
+        ['olga', 'one.csv'],
+      ]);
+      expect((await embargoWith({ EMBARGO_DB: database.target }, 'audit', 'verify')).code).toBe(0);
+    } finally {
+      await database.cleanup();
+    }
   });
 
   it('lists the April 2016 coal correction among the conflicts', async () => {

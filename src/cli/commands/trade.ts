@@ -3,6 +3,8 @@
  * files into the store; `series` prints one series with gaps as gaps; `report` summarises a
  * period (table, JSON, CSV or a self-contained HTML page); `conflicts` lists the figures that
  * cannot all be true; `sources` lists who reported what. The shipped dataset is loaded on first use.
+ * Observations live in the main store (`--db <path|postgres://…>`, then EMBARGO_DB, then
+ * `embargo.db` in the data directory), beside decisions, cases and the audit trail.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -22,7 +24,9 @@ import { buildTradeReport, monthlyGaps, type TradeReport } from '../../core/trad
 import { renderTradeReportHtml } from '../../core/trade/trade-report-html.js';
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
 import { TRADE_FORMATS, type TradeFormat } from '../../ingest/trade/trade-file-reader.js';
-import { importTradeFile, openTradeStore } from '../../ingest/trade/trade-importer.js';
+import { DEFAULT_ACTOR, importTradeFile, openTradeStore } from '../../ingest/trade/trade-importer.js';
+import { actingUser } from '../../services/store-session.js';
+import { resolveDbTarget } from '../../store/open-store.js';
 import { resolveDataDir } from '../config.js';
 import { EXIT } from '../main.js';
 import { formatRows, parseFormat, type Row } from '../output.js';
@@ -45,15 +49,33 @@ function monthFlag(value: string | undefined, flag: string): string | undefined 
   return value;
 }
 
-function withStore<T>(dataDirFlag: string | undefined, run: (observations: Observation[]) => T): T {
-  const { store, seedConflicts } = openTradeStore(resolveDataDir(dataDirFlag));
-  for (const c of seedConflicts) process.stderr.write(`warning: shipped dataset: ${c.message}\n`);
+interface StoreFlags {
+  dataDir?: string;
+  db?: string;
+}
+
+/** `--db`, then EMBARGO_DB, then `embargo.db` in the data directory (`--data-dir`, EMBARGO_HOME, XDG). */
+const dbTarget = (flags: StoreFlags) => resolveDbTarget(flags.db, () => resolveDataDir(flags.dataDir));
+
+async function openWithSeed(flags: StoreFlags, actor: string) {
+  const opened = await openTradeStore(dbTarget(flags), { actor });
+  for (const c of opened.seedConflicts) process.stderr.write(`warning: shipped dataset: ${c.message}\n`);
+  return opened.store;
+}
+
+async function withStore<T>(flags: StoreFlags, run: (observations: Observation[]) => T): Promise<T> {
+  const store = await openWithSeed(flags, DEFAULT_ACTOR);
   try {
-    return run(store.list());
+    return run(await store.list());
   } finally {
-    store.close();
+    await store.close();
   }
 }
+
+const DB_OPTION = [
+  '--db <path|url>',
+  'SQLite file or postgres:// URL (default: EMBARGO_DB, then embargo.db in the data dir)',
+] as const;
 
 const fmt = (v: number | undefined, digits = 1) =>
   v === undefined || !Number.isFinite(v) ? '' : Number(v.toFixed(digits)).toLocaleString('en-US');
@@ -65,8 +87,11 @@ export function register(program: Command): void {
     .description(
       'Trade monitor: reported China–DPRK trade figures with provenance, checks and sanctions views',
     )
-    .option('--data-dir <dir>', 'where the trade store lives (default: EMBARGO_HOME or the XDG data dir)');
-  const dataDir = () => trade.opts<{ dataDir?: string }>().dataDir;
+    .option('--data-dir <dir>', 'where the store lives (default: EMBARGO_HOME or the XDG data dir)');
+  const flags = (opts: { db?: string }): StoreFlags => ({
+    dataDir: trade.opts<{ dataDir?: string }>().dataDir,
+    db: opts.db,
+  });
 
   trade
     .command('import <file>')
@@ -77,16 +102,27 @@ export function register(program: Command): void {
     .option('--flow <flow>', `flow for a generic CSV without a flow column: ${FLOWS.join(', ')}`)
     .option('--dataset <name>', 'name of the source of a generic CSV, e.g. "UN Comtrade (reduced extract)"')
     .option('--output <format>', 'summary format: table, json, jsonl, csv', 'table')
-    .action((file: string, opts: Record<string, string | undefined>) => {
+    .option(
+      '--as <user>',
+      `who imports, for the audit trail (default: EMBARGO_USER, else '${DEFAULT_ACTOR}')`,
+    )
+    .option(...DB_OPTION)
+    .action(async (file: string, opts: Record<string, string | undefined>) => {
       const format = oneOf<TradeFormat>(opts.format, TRADE_FORMATS, '--format');
       const flow = oneOf<Flow>(opts.flow, FLOWS, '--flow');
       const output = parseFormat(opts.output);
-      const { store } = openTradeStore(resolveDataDir(dataDir()));
+      const actor = actingUser(opts.as) ?? DEFAULT_ACTOR;
+      const store = await openWithSeed(flags(opts), actor);
       try {
-        const summary = importTradeFile(store, file, {
-          format,
-          defaults: { reporter: opts.reporter, partner: opts.partner, flow, dataset: opts.dataset },
-        });
+        const summary = await importTradeFile(
+          store,
+          file,
+          {
+            format,
+            defaults: { reporter: opts.reporter, partner: opts.partner, flow, dataset: opts.dataset },
+          },
+          { actor },
+        );
         for (const p of summary.problems) {
           const where = describeLocation(p.details);
           process.stderr.write(`error: ${where ? `${where}: ` : ''}${p.message} [${p.code}]\n`);
@@ -95,7 +131,7 @@ export function register(program: Command): void {
         process.stdout.write(formatRows([row], output));
         if (summary.rejected > 0 || problems.length > 0) process.exitCode = EXIT.rejects;
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -111,7 +147,8 @@ export function register(program: Command): void {
     .option('--from <month>', 'first month YYYY-MM (default: first reported)')
     .option('--to <month>', 'last month YYYY-MM (default: last reported)')
     .option('--format <format>', 'table, json, jsonl, csv', 'table')
-    .action((opts: Record<string, string>) => {
+    .option(...DB_OPTION)
+    .action(async (opts: Record<string, string>) => {
       const measure = oneOf<SeriesMeasure>(opts.measure, SERIES_MEASURES, '--measure') ?? 'value';
       const granularity =
         oneOf<SeriesGranularity>(opts.granularity, SERIES_GRANULARITIES, '--granularity') ?? 'month';
@@ -120,7 +157,7 @@ export function register(program: Command): void {
       const commodity = (opts.commodity ?? 'TOTAL').toUpperCase();
       const partner = (opts.partner ?? 'KP').toUpperCase();
       const reporter = (opts.reporter ?? 'CN').toUpperCase();
-      withStore(dataDir(), (observations) => {
+      await withStore(flags(opts), (observations) => {
         const relevant = observations.filter(
           (o) =>
             o.partner === partner &&
@@ -184,7 +221,8 @@ export function register(program: Command): void {
     .option('--regimes <dir>', 'regime directory', DEFAULT_REGIME_DIR)
     .option('--format <format>', 'table, json, csv, html', 'table')
     .option('--out <file>', 'write to a file instead of stdout')
-    .action((opts: Record<string, string | undefined>) => {
+    .option(...DB_OPTION)
+    .action(async (opts: Record<string, string | undefined>) => {
       const format =
         oneOf(opts.format ?? 'table', ['table', 'json', 'csv', 'html'] as const, '--format') ?? 'table';
       let from: string | undefined;
@@ -200,7 +238,7 @@ export function register(program: Command): void {
         to = p.end;
       }
       const regime = loadRegime(opts.regimes);
-      const report = withStore(dataDir(), (observations) =>
+      const report = await withStore(flags(opts), (observations) =>
         buildTradeReport({
           observations,
           measures: regime.measures,
@@ -233,11 +271,12 @@ export function register(program: Command): void {
     .option('--kind <kind>', FINDING_KINDS.join(', '))
     .option('--partner <code>', 'partner ISO code', 'KP')
     .option('--format <format>', 'table, json, jsonl, csv', 'table')
-    .action((opts: Record<string, string | undefined>) => {
+    .option(...DB_OPTION)
+    .action(async (opts: Record<string, string | undefined>) => {
       const kind = oneOf(opts.kind, FINDING_KINDS, '--kind');
       const format = parseFormat(opts.format);
       const partner = (opts.partner ?? 'KP').toUpperCase();
-      withStore(dataDir(), (observations) => {
+      await withStore(flags(opts), (observations) => {
         const findings = checkConsistency(observations.filter((o) => o.partner === partner)).filter(
           (f) => !kind || f.kind === kind,
         );
@@ -259,9 +298,10 @@ export function register(program: Command): void {
     .command('sources')
     .description('who reported the figures: outlets and datasets, with counts and dates')
     .option('--format <format>', 'table, json, jsonl, csv', 'table')
-    .action((opts: Record<string, string | undefined>) => {
+    .option(...DB_OPTION)
+    .action(async (opts: Record<string, string | undefined>) => {
       const format = parseFormat(opts.format);
-      withStore(dataDir(), (observations) => {
+      await withStore(flags(opts), (observations) => {
         const bySource = new Map<
           string,
           {

@@ -40,6 +40,38 @@ export function streamTradeFile(
   sink: RowSink,
   options: TradeReadOptions = {},
 ): { format: string; encoding: Encoding } {
+  const steps = tradeFileSteps(path, sink, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `streamTradeFile` that awaits `between()` after each chunk, so an asynchronous consumer (a
+ * database write) can drain what the chunk produced before the next one is read: memory stays at
+ * one chunk's observations whatever the file's size.
+ */
+export async function streamTradeFileAsync(
+  path: string,
+  sink: RowSink,
+  options: TradeReadOptions,
+  between: () => Promise<void>,
+): Promise<{ format: string; encoding: Encoding }> {
+  const steps = tradeFileSteps(path, sink, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await between();
+  }
+}
+
+/** The reading itself, pausing (`yield`) after each decoded chunk. */
+function* tradeFileSteps(
+  path: string,
+  sink: RowSink,
+  options: TradeReadOptions,
+): Generator<void, { format: string; encoding: Encoding }> {
   const file = basename(path);
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') {
@@ -76,7 +108,7 @@ export function streamTradeFile(
   };
   const onProblem = (p: { line: number; reason: string }) =>
     sink.error(new EmbargoError('EMB_CSV_MALFORMED', p.reason, { file, line: p.line }));
-  const encoding = forEachDecodedChunk(
+  const encoding = yield* decodedChunks(
     path,
     options.chunkSize ?? CHUNK,
     (text, final, state) => {
@@ -151,12 +183,12 @@ function utf8Boundary(buf: Buffer, end: number): number {
  * the same text as Windows-1252 as long as they were plain ASCII; a file that has valid non-ASCII
  * UTF-8 first and invalid bytes later is a mixed file and is reported as such.
  */
-function forEachDecodedChunk(
+function* decodedChunks(
   path: string,
   chunkSize: number,
   handle: (text: string, final: boolean, state: { line: number }) => number,
   onMixed: (byteOffset: number) => void,
-): Encoding {
+): Generator<void, Encoding> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -213,6 +245,7 @@ function forEachDecodedChunk(
       const consumed = handle(text, last, state);
       carry = text.slice(consumed);
       if (last) break;
+      yield;
     }
     return encoding === 'utf-8?' ? 'utf-8' : encoding;
   } finally {

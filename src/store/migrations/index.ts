@@ -5,6 +5,7 @@
  */
 import { migration as initial } from './202611281700-initial.js';
 import { migration as leanerIndexes } from './202611281740-leaner-indexes.js';
+import { migration as tradeObservations } from './202611281830-trade-observations.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial, leanerIndexes];
+export const MIGRATIONS: readonly Migration[] = [initial, leanerIndexes, tradeObservations];
