@@ -6,6 +6,9 @@
  * Download URLs resolve once: flag, then environment (EMBARGO_UN_LIST_URL,
  * EMBARGO_OFAC_SDN_URL), then `<data dir>/config.json` (`{"lists": {"unUrl", "ofacSdnUrl"}}`),
  * then the official addresses.
+ *
+ * Every import and update appends a `list.imported` entry to the audit trail of the main store
+ * (`--db`, then EMBARGO_DB, then `embargo.db` in the data directory), like every other state change.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +23,10 @@ import {
   parseListFormat,
 } from '../../ingest/lists/list-loader.js';
 import { JsonFileListRepository } from '../../ingest/lists/list-repository.js';
+import { recordStateChange } from '../../services/audit-service.js';
+import { actingUser } from '../../services/store-session.js';
+import { openStore, resolveDbTarget } from '../../store/open-store.js';
+import type { Store } from '../../store/port.js';
 import { resolveDataDir } from '../config.js';
 import { formatRows, parseFormat, type Row } from '../output.js';
 
@@ -101,14 +108,72 @@ function summary(loaded: LoadedList): string {
   return `${v.id}: ${loaded.list.entities.length} entr(ies) from ${loaded.format} (${loaded.filteredOut} outside DPRK programs left out), published ${v.published}${loaded.publishedFromMtime ? ' (file date)' : ''}, sha256 ${v.hash.slice(0, 12)}`;
 }
 
-function store(dataDir: string, loaded: LoadedList, all: boolean, now: Date): void {
+/** The actor of `list.imported` entries when no user is named (`--as` / EMBARGO_USER). */
+const DEFAULT_ACTOR = 'cli';
+
+interface AuditFlags {
+  db?: string;
+  as?: string;
+}
+
+/**
+ * Opens the main store before anything is written, so an unreachable database stops the import
+ * before the list changes; the list is saved first and then its audit entry appended, so the
+ * trail never records an import that did not happen.
+ */
+async function withAuditStore<T>(
+  flags: AuditFlags,
+  dataDir: string,
+  fn: (audit: Store) => Promise<T>,
+): Promise<T> {
+  const audit = await openStore(resolveDbTarget(flags.db, () => dataDir));
+  try {
+    return await fn(audit);
+  } finally {
+    await audit.close();
+  }
+}
+
+async function store(
+  dataDir: string,
+  loaded: LoadedList,
+  all: boolean,
+  now: Date,
+  audit: Store,
+  actor: string,
+): Promise<void> {
+  const scope = all ? 'all' : 'dprk';
   new JsonFileListRepository(dataDir).save(loaded.list, {
     format: loaded.format,
     importedAt: now.toISOString(),
     files: loaded.files,
-    scope: all ? 'all' : 'dprk',
+    scope,
+  });
+  const v = loaded.list.version;
+  await recordStateChange(audit, {
+    actor,
+    action: 'list.imported',
+    subject: `list:${v.id}:${v.hash}`,
+    payload: {
+      id: v.id,
+      source: v.source,
+      published: v.published,
+      hash: v.hash,
+      entries: loaded.list.entities.length,
+      format: loaded.format,
+      scope,
+    },
   });
 }
+
+const DB_OPTION = [
+  '--db <path|url>',
+  'store whose audit trail records the import: SQLite file or postgres:// URL (default: EMBARGO_DB, then embargo.db in the data dir)',
+] as const;
+const AS_OPTION = [
+  '--as <user>',
+  `who imports, for the audit trail (default: EMBARGO_USER, else '${DEFAULT_ACTOR}')`,
+] as const;
 
 export function register(program: Command): void {
   const lists = program.command('lists').description('Party lists: the default list, imports and downloads');
@@ -156,8 +221,10 @@ export function register(program: Command): void {
     .option('--id <id>', 'store under this list id (default: per format, e.g. un-consolidated)')
     .option('--published <date>', 'publication date for files that carry none (OFAC CSV, FtM)')
     .option('--data-dir <dir>', 'where imported lists live (default: EMBARGO_HOME or the XDG data dir)')
+    .option(...DB_OPTION)
+    .option(...AS_OPTION)
     .action(
-      (
+      async (
         file: string,
         flags: {
           format?: string;
@@ -166,7 +233,7 @@ export function register(program: Command): void {
           id?: string;
           published?: string;
           dataDir?: string;
-        },
+        } & AuditFlags,
       ) => {
         if (flags.published && !/^\d{4}-\d{2}-\d{2}$/.test(flags.published)) {
           throw new EmbargoError('EMB_USAGE', `--published must be YYYY-MM-DD, got '${flags.published}'`);
@@ -188,7 +255,17 @@ export function register(program: Command): void {
             `list id '${loaded.list.version.id}' is the shipped default list's; import under another id (--id)`,
           );
         }
-        store(resolveDataDir(flags.dataDir), loaded, flags.all ?? false, new Date());
+        const dataDir = resolveDataDir(flags.dataDir);
+        await withAuditStore(flags, dataDir, (audit) =>
+          store(
+            dataDir,
+            loaded,
+            flags.all ?? false,
+            new Date(),
+            audit,
+            actingUser(flags.as) ?? DEFAULT_ACTOR,
+          ),
+        );
         for (const error of loaded.errors) {
           process.stderr.write(
             `skipped: ${error.details?.file}:${error.details?.line ?? '?'}: ${error.message}\n`,
@@ -212,8 +289,18 @@ export function register(program: Command): void {
     .option('--only <which>', 'un or ofac (default: both)')
     .option('--all', 'keep every program, not only DPRK')
     .option('--data-dir <dir>', 'where imported lists live (default: EMBARGO_HOME or the XDG data dir)')
+    .option(...DB_OPTION)
+    .option(...AS_OPTION)
     .action(
-      async (flags: { unUrl?: string; ofacUrl?: string; only?: string; all?: boolean; dataDir?: string }) => {
+      async (
+        flags: {
+          unUrl?: string;
+          ofacUrl?: string;
+          only?: string;
+          all?: boolean;
+          dataDir?: string;
+        } & AuditFlags,
+      ) => {
         if (flags.only && flags.only !== 'un' && flags.only !== 'ofac') {
           throw new EmbargoError('EMB_USAGE', `--only must be un or ofac, got '${flags.only}'`);
         }
@@ -221,10 +308,13 @@ export function register(program: Command): void {
         const urls = resolveListUrls(flags, dataDir);
         const downloads = join(dataDir, 'downloads');
         mkdirSync(downloads, { recursive: true });
+        // Opened first: an unreachable store stops the update before anything is downloaded.
+        const audit = await openStore(resolveDbTarget(flags.db, () => dataDir));
         const work = mkdtempSync(join(downloads, 'update-'));
         const now = new Date();
         const today = now.toISOString().slice(0, 10);
         const all = flags.all ?? false;
+        const actor = actingUser(flags.as) ?? DEFAULT_ACTOR;
         let failures = 0;
         try {
           if (flags.only !== 'ofac') {
@@ -232,7 +322,7 @@ export function register(program: Command): void {
               const path = join(work, 'consolidated.xml');
               await download(urls.un, path);
               const loaded = loadListFile(path, { format: 'un-xml', all });
-              store(dataDir, loaded, all, now);
+              await store(dataDir, loaded, all, now, audit, actor);
               process.stderr.write(`updated ${summary(loaded)} from ${urls.un}\n`);
             } catch (error) {
               failures++;
@@ -261,7 +351,7 @@ export function register(program: Command): void {
                 all,
                 published: today,
               });
-              store(dataDir, loaded, all, now);
+              await store(dataDir, loaded, all, now, audit, actor);
               process.stderr.write(`updated ${summary(loaded)} from ${urls.ofacSdn}\n`);
             } catch (error) {
               failures++;
@@ -270,6 +360,7 @@ export function register(program: Command): void {
           }
         } finally {
           rmSync(work, { recursive: true, force: true });
+          await audit.close();
         }
         if (failures > 0) {
           throw new EmbargoError(
