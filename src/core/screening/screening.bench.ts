@@ -14,7 +14,17 @@
  *    indexOf + split).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  createReadStream,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -467,6 +477,30 @@ async function main() {
     const idleRssKb = Number(/maxRSS_KB=(\d+)/.exec(idle.stderr)?.[1] ?? Number.NaN);
     const idleCpu = Number(/cpu_us=(\d+)/.exec(idle.stderr)?.[1] ?? Number.NaN) / 1e6;
     const outSize = statSync(join(dir, 'out.jsonl')).size;
+    // the opt-in parallel path (EMBARGO_SCREEN_WORKERS=2): same command, same output required
+    t = process.hrtime.bigint();
+    const par = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        rssHook,
+        join(ROOT, 'bin/embargo.js'),
+        'screen',
+        csv,
+        '--format',
+        'jsonl',
+        '--out',
+        join(dir, 'out-parallel.jsonl'),
+        '--no-parties',
+      ],
+      { encoding: 'utf8', env: { ...process.env, EMBARGO_HOME: dir, EMBARGO_SCREEN_WORKERS: '2' } },
+    );
+    const parSeconds = seconds(process.hrtime.bigint() - t);
+    if (par.status !== 0) throw new Error(`parallel CLI failed (${par.status}): ${par.stderr}`);
+    const parRssKb = Number(/maxRSS_KB=(\d+)/.exec(par.stderr)?.[1] ?? Number.NaN);
+    const parCpu = Number(/cpu_us=(\d+)/.exec(par.stderr)?.[1] ?? Number.NaN) / 1e6;
+    const parSame = sha256Of(join(dir, 'out.jsonl')) === sha256Of(join(dir, 'out-parallel.jsonl'));
+    rmSync(join(dir, 'out-parallel.jsonl'));
     // the same pipeline timed inside a child (module loading excluded)
     const inner = spawnSync(
       process.execPath,
@@ -526,6 +560,7 @@ Input: ${fmt(ROWS)} generated declarations (${(size / 2 ** 20).toFixed(0)} MiB C
 | outcomes agreeing between the two engines on the sample | ${fmt(agree)} / ${fmt(sample.length)} | | |
 | end to end: \`embargo screen <csv> --format jsonl --out … --no-parties\`, a child process (${cliSeconds.toFixed(1)} s, ${(outSize / 2 ** 20).toFixed(0)} MiB of JSON lines out) | ${fmt(e2eRate)} rows/s incl. start-up | ${fmt(cliCpuRate)} rows/s (CPU of an idle CLI, ${idleCpu.toFixed(1)} s, subtracted) | |
 | the same pipeline timed inside a child (\`runScreen\`, no module loading) | **${fmt(pipeRate)}** rows/s | ${fmt(pipeCpuRate)} rows/s | |
+| the same command with \`EMBARGO_SCREEN_WORKERS=2\` (worker threads, opt-in; ${parSeconds.toFixed(1)} s, output ${parSame ? 'byte-identical' : '**DIFFERENT**'}) | ${fmt(ROWS / parSeconds)} rows/s incl. start-up | ${fmt(ROWS / (parCpu - idleCpu))} rows/s (all threads' CPU) | peak RSS ${(parRssKb / 1024).toFixed(0)} MB |
 | raw Node: readline + \`split(',')\` of the same CSV | ${fmt(rawRate)} lines/s | ${fmt(rawCpuRate)} lines/s | |
 | → end to end / raw readline | **${((pipeRate / rawRate) * 100).toFixed(0)}%** (CLI incl. start-up ${((e2eRate / rawRate) * 100).toFixed(0)}%) | ${((pipeCpuRate / rawCpuRate) * 100).toFixed(0)}% (CLI ${((cliCpuRate / rawCpuRate) * 100).toFixed(0)}%) | ≥ 50% (${ok(pipeCpuRate / rawCpuRate >= 0.5)}) |
 | raw Node: 64 KiB chunks, \`indexOf('\\\\n')\` + \`split(',')\` | ${fmt(chunkRate)} lines/s | ${fmt(chunkCpuRate)} lines/s | |
@@ -534,6 +569,18 @@ Input: ${fmt(ROWS)} generated declarations (${(size / 2 ** 20).toFixed(0)} MiB C
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function sha256Of(path: string): string {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** Child mode: the CLI's screening pipeline, timed without module loading. */
