@@ -175,6 +175,8 @@ class Repository implements StoreWriter {
     protected readonly db: Kysely<Database>,
     readonly now: () => string,
     protected readonly dialectKind: StoreKind,
+    /** the dialect's direct insert, given only to a write transaction's repository */
+    private readonly insertRows?: StoreDialect['insertRows'],
   ) {}
 
   /**
@@ -204,20 +206,26 @@ class Repository implements StoreWriter {
     return tuples.join(',');
   }
 
+  /** Inserts rows; with `seqs`, returns each row's `seq` in input order. */
   private async rawInsert(
     table: string,
     columns: readonly string[],
     rows: readonly unknown[][],
-    returning?: string,
-  ): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
+    seqs = false,
+  ): Promise<number[]> {
+    if (rows.length === 0) return [];
+    if (this.insertRows) return this.insertRows(table, columns, rows, seqs);
+    const out: number[] = [];
     for (const part of chunks(rows, ROW_CHUNK)) {
       const text =
         `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values ` +
         this.placeholders(part.length, columns.length) +
-        (returning ? ` returning "${returning}"` : '');
+        (seqs ? ' returning "seq"' : '');
       const result = await this.db.executeQuery(CompiledQuery.raw(text, part.flat()));
-      out.push(...(result.rows as Record<string, unknown>[]));
+      // Multi-row INSERT … RETURNING yields rows in VALUES order on PostgreSQL for a plain
+      // insert; the seqs are also ascending, which we sort by to be safe.
+      if (seqs)
+        out.push(...(result.rows as { seq: unknown }[]).map((r) => Number(r.seq)).sort((x, y) => x - y));
     }
     return out;
   }
@@ -646,7 +654,7 @@ class Repository implements StoreWriter {
       }
     });
     for (const part of chunks(pending, ROW_CHUNK)) {
-      const rows = await this.rawInsert(
+      const seqs = await this.rawInsert(
         'decisions',
         DECISION_COLUMNS,
         part.map(({ item }) => {
@@ -669,30 +677,29 @@ class Repository implements StoreWriter {
             item.batchId,
           ];
         }),
-        'seq',
+        true,
       );
-      // Multi-row INSERT … RETURNING yields rows in VALUES order on both SQLite and PostgreSQL
-      // for a plain insert; the seqs are also ascending, which we sort by to be safe.
-      const seqs = rows.map((r) => Number(r.seq)).sort((x, y) => x - y);
       part.forEach(({ index }, i) => {
         results[index] = { seq: seqs[i] ?? -1, created: true };
       });
       const hits = part.flatMap(({ item }, i) =>
         item.decision.reasons
           .filter((r) => r.kind === 'party-designated' || r.kind === 'party-possible-match')
-          .map((r, idx) => ({
-            decision_seq: seqs[i] ?? -1,
+          .map((r, idx) => [
+            seqs[i] ?? -1,
             idx,
-            declaration_id: item.declarationId,
-            kind: r.kind,
-            outcome: r.outcome,
-            text: r.text,
-            details: JSON.stringify(r.details ?? {}),
-          })),
+            item.declarationId,
+            r.kind,
+            r.outcome,
+            r.text,
+            JSON.stringify(r.details ?? {}),
+          ]),
       );
-      for (const hitPart of chunks(hits, ROW_CHUNK)) {
-        await this.db.insertInto('party_hits').values(hitPart).execute();
-      }
+      await this.rawInsert(
+        'party_hits',
+        ['decision_seq', 'idx', 'declaration_id', 'kind', 'outcome', 'text', 'details'],
+        hits,
+      );
     }
     // a repeat of the same key within one call points at the first one's row
     items.forEach((item, index) => {
@@ -910,7 +917,8 @@ class KyselyStore extends Repository implements Store {
       await this.storeDialect.beginWrite(conn as unknown as Kysely<unknown>);
       let result: T;
       try {
-        result = await fn(new Repository(conn, this.now, this.kind));
+        const insertRows = this.storeDialect.insertRows?.bind(this.storeDialect);
+        result = await fn(new Repository(conn, this.now, this.kind, insertRows));
       } catch (error) {
         await sql`rollback`.execute(conn).catch(() => {});
         throw error;

@@ -68,6 +68,8 @@ export function createDialect(path: string): StoreDialect {
       { cause },
     );
   }
+  /** one single-row INSERT per table and column list, prepared once */
+  const inserts = new Map<string, Database.Statement>();
   return {
     kind: 'sqlite',
     location: path,
@@ -92,5 +94,20 @@ export function createDialect(path: string): StoreDialect {
       }
     },
     async prepare() {},
+    insertRows(table, columns, rows, seqs) {
+      const key = `${table}(${columns.join(',')})`;
+      let statement = inserts.get(key);
+      if (!statement) {
+        statement = database.prepare(
+          `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values (${columns.map(() => '?').join(',')})`,
+        );
+        inserts.set(key, statement);
+      }
+      const out: number[] = [];
+      // Synchronous on purpose: the caller holds the only connection inside its write transaction.
+      if (seqs) for (const row of rows) out.push(Number(statement.run(row).lastInsertRowid));
+      else for (const row of rows) statement.run(row);
+      return out;
+    },
   };
 }
