@@ -287,8 +287,8 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
   let rows = 0;
 
   /** The reject of row `k` of `r`, a duplicate: its id and raw text are read again from the chunk. */
-  function duplicate(text: string, line: number, target: number): RowError {
-    const csv = new CsvReader(undefined, line);
+  function duplicate(text: string, line: number, skipping: boolean, target: number): RowError {
+    const csv = new CsvReader(undefined, line, skipping);
     csv.expected = header!.length;
     let found: string[] | undefined;
     const take = (fields: string[], at: number) => {
@@ -300,7 +300,8 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     return duplicateIdError(cellText(fields[idColumn]) ?? '', target, fields);
   }
 
-  async function emit(r: ChunkResult, text: () => string, line: number): Promise<void> {
+  /** `text`, `line`, `skipping`: where the reader that produced `r` started (for duplicates' raw text) */
+  async function emit(r: ChunkResult, text: () => string, line: number, skipping = false): Promise<void> {
     const { ends, lines, hashes, outcomes, errors, output } = r;
     const rejects: RowError[] = [];
     const pieces: Uint8Array[] = [];
@@ -318,7 +319,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
         if (start > run_) pieces.push(output.subarray(run_, start));
         run_ = ends[k]!;
         if (!fresh) {
-          rejects.push(duplicate(text(), line, at));
+          rejects.push(duplicate(text(), line, skipping, at));
           continue;
         }
         const decision = screenDeclaration(run.compiled, declaration, run.options);
@@ -329,7 +330,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
       if (!fresh) {
         if (start > run_) pieces.push(output.subarray(run_, start));
         run_ = ends[k]!;
-        rejects.push(duplicate(text(), line, at));
+        rejects.push(duplicate(text(), line, skipping, at));
         continue;
       }
       sink.count(OUTCOME_CODES[code]!);
@@ -394,8 +395,9 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
       } else {
         // the previous chunk ended inside a record: continue it here, as one reader would
         const text = prev.pending + bytes.toString('utf8');
-        result = main.screen(text, prev.endLine, header, job.final, prev.skipping);
-        await emit(result, () => text, prev.endLine);
+        const from = prev;
+        result = main.screen(text, from.endLine, header, job.final, from.skipping);
+        await emit(result, () => text, from.endLine, from.skipping);
       }
       prev = result;
       sink.progress(bytesRead, rows);
