@@ -3,6 +3,7 @@
  * rejects (line, field, reason, raw) and same summary, on real files with malformed rows, duplicate
  * ids, quoted fields spanning lines (cut by tiny chunks), cap draws and party checks.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,4 +175,42 @@ describe('parallel screening', () => {
     });
     expect(summary.counts.CLEAR + summary.counts.HOLD + summary.counts.REFUSE).toBe(EXAMPLE_ROWS.length);
   });
+
+  it('is chosen from EMBARGO_SCREEN_WORKERS by the CLI, with the same output as the default', () => {
+    const file = join(work, 'cli.csv');
+    const rows = fixtureRows();
+    const body: string[] = [];
+    for (let copy = 0; body.join('\n').length < 8.2 * 2 ** 20; copy++)
+      for (const row of rows) body.push(row.replace(/^([A-Z]+[0-9]*-)/, `C${copy}$1`));
+    writeFileSync(file, `${HEADER}\n${body.join('\n')}\n`);
+    const cli = (workers: string, out: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          join(PROJECT_ROOT, 'bin', 'embargo.js'),
+          'screen',
+          file,
+          '--format',
+          'jsonl',
+          '--out',
+          out,
+          '--no-parties',
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, EMBARGO_HOME: join(work, 'home'), EMBARGO_SCREEN_WORKERS: workers },
+        },
+      );
+    const single = cli('0', join(work, 'cli-single.jsonl'));
+    const parallel = cli('2', join(work, 'cli-parallel.jsonl'));
+    expect(single.status).toBe(3); // rows were rejected
+    expect(parallel.status).toBe(3);
+    expect(parallel.stderr).toBe(single.stderr);
+    expect(
+      readFileSync(join(work, 'cli-parallel.jsonl')).equals(readFileSync(join(work, 'cli-single.jsonl'))),
+    ).toBe(true);
+    const bad = cli('lots', join(work, 'cli-bad.jsonl'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/EMBARGO_SCREEN_WORKERS must be an integer 0–16, not 'lots' \[EMB_USAGE\]/);
+  }, 60_000);
 });
