@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../test/shared-data.js';
 import { checkConsistency } from '../../core/trade/consistency-checks.js';
 import { readCsv, readCsvChunk } from './csv-reader.js';
-import { readTradeFile } from './trade-file-reader.js';
+import { readTradeFile, streamTradeFileAsync } from './trade-file-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'embargo-trade-ingest-'));
 function fixture(name: string, content: string | Buffer): string {
@@ -274,5 +274,43 @@ describe('CSV splitting (property)', () => {
         },
       ),
     );
+  });
+});
+
+describe('reading for an asynchronous writer', () => {
+  it('pauses after each chunk so the writer drains it, and yields what the synchronous reader yields', async () => {
+    const lines = ['reporter,partner,flow,period,commodity,value'];
+    for (let i = 0; i < 3000; i++)
+      lines.push(`CN,KP,import,2016-${String((i % 12) + 1).padStart(2, '0')},${10000 + i},${i}`);
+    lines.push('CN,KP,import,2016-13,2701,1');
+    const path = fixture('async.csv', `\uFEFF${lines.join('\r\n')}\r\n`);
+    let pending: string[] = [];
+    const drained: number[] = [];
+    const ids: string[] = [];
+    const errors: number[] = [];
+    const result = await streamTradeFileAsync(
+      path,
+      {
+        item: (o) => pending.push(o.id),
+        error: (e) => errors.push(Number(e.details?.line)),
+        skip() {},
+        fatal: (reason) => errors.push(-1, reason.length),
+      },
+      { chunkSize: 4096 },
+      async () => {
+        drained.push(pending.length);
+        ids.push(...pending);
+        pending = [];
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    );
+    ids.push(...pending);
+    expect(result).toEqual({ format: 'csv', encoding: 'utf-8' });
+    // about 100 KiB in 4 KiB chunks: many pauses, none holding more than one chunk's rows
+    expect(drained.length).toBeGreaterThan(20);
+    expect(Math.max(...drained)).toBeLessThan(200);
+    const whole = readTradeFile(path, { chunkSize: 4096 });
+    expect(ids).toEqual(whole.items.map((o) => o.id));
+    expect(errors).toEqual([3002]);
   });
 });
