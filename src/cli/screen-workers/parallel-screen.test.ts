@@ -158,7 +158,7 @@ describe('parallel screening', () => {
       ),
       { numRuns: 8 },
     );
-  }, 60_000);
+  }, 120_000);
 
   it('screens every row with a single worker, under the UN resolutions', async () => {
     const file = join(work, 'quiet.csv');
@@ -212,5 +212,5 @@ describe('parallel screening', () => {
     const bad = cli('lots', join(work, 'cli-bad.jsonl'));
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/EMBARGO_SCREEN_WORKERS must be an integer 0–16, not 'lots' \[EMB_USAGE\]/);
-  }, 60_000);
+  }, 120_000);
 });
