@@ -3,6 +3,8 @@
  * are values: a bad row yields its errors (line, field, reason, code, raw) and no declaration; the
  * caller keeps reading. docs/formats.md ("Declarations") documents every field.
  */
+
+import { COUNTRY_CODES } from '../../core/country-codes.js';
 import type { ErrorCode } from '../../core/errors.js';
 import {
   APPROVAL_TYPES,
@@ -14,7 +16,6 @@ import {
   PURPOSES,
   type Reference,
 } from '../../core/screening/declaration.js';
-import { COUNTRY_CODES } from './country-codes.js';
 
 /** The declaration fields, by their public (snake_case) names, in the documented order. */
 export const DECLARATION_FIELDS = [

@@ -8,7 +8,7 @@
  * is `World` while the real partner sits in the `2nd Partner` columns. Each row gives a value
  * observation and, when a net weight is reported, a quantity observation in kg.
  */
-import { toAlpha2, WORLD } from '../../core/trade/country-codes.js';
+import { toAlpha2, WORLD } from '../../core/country-codes.js';
 import type { Flow, Observation, Period } from '../../core/trade/observation.js';
 import { cellNumber, cellValue, headerKey } from './csv-reader.js';
 import { type RowSink, rowError } from './trade-parse-result.js';

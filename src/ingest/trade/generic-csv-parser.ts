@@ -3,7 +3,7 @@
  * (docs/formats.md, "Generic trade CSV"). Columns a file lacks (many reduced Comtrade extracts
  * name neither reporter nor flow) come from defaults the caller states, never from guesses.
  */
-import { toAlpha2 } from '../../core/trade/country-codes.js';
+import { toAlpha2 } from '../../core/country-codes.js';
 import {
   FLOWS,
   type Flow,

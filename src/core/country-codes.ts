@@ -1,5 +1,6 @@
 /**
- * ISO 3166-1 codes (alpha-2, alpha-3, numeric = UN M49 for countries) so a Comtrade row's `PRK`
+ * ISO 3166-1 codes (alpha-2, alpha-3, numeric = UN M49 for countries), shared by every reader:
+ * declarations reject unassigned alpha-2 codes, and a Comtrade row's `PRK`
  * or `408` and a reported figure's `KP` name the same partner. The table is the ISO 3166-1
  * assignment (public facts), packed as `AA` + `AAA` + `NNN` per country; compiled from the
  * datasets/country-codes table (ODC-PDDL).
@@ -28,6 +29,13 @@ const PACKED =
   'TLTLS626 TMTKM795 TNTUN788 TOTON776 TRTUR792 TTTTO780 TVTUV798 TWTWN158 TZTZA834 UAUKR804 UGUGA800 ' +
   'UMUMI581 USUSA840 UYURY858 UZUZB860 VAVAT336 VCVCT670 VEVEN862 VGVGB092 VIVIR850 VNVNM704 VUVUT548 ' +
   'WFWLF876 WSWSM882 YEYEM887 YTMYT175 ZAZAF710 ZMZMB894 ZWZWE716';
+
+/** The 249 officially assigned alpha-2 codes; reserved and user-assigned codes are not in it. */
+export const COUNTRY_CODES: ReadonlySet<string> = new Set(
+  PACKED.split(' ')
+    .filter((entry) => entry.length === 8)
+    .map((entry) => entry.slice(0, 2)),
+);
 
 const byAlpha3 = new Map<string, string>();
 const byNumeric = new Map<string, string>();
