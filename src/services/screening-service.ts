@@ -212,16 +212,24 @@ export async function recordScreenings(
   await ledger.prefetch(declarations);
   const screened: {
     declaration: Declaration;
+    body: string;
     hash: string;
     decision: Decision;
     verdicts: ApprovalVerdict[];
   }[] = [];
   for (const declaration of declarations) {
     const { decision, verdicts } = await screenWithApprovals(tx, screener, declaration, ledger);
-    screened.push({ declaration, hash: declarationHash(declaration), decision, verdicts });
+    // The canonical text is both what the content hash covers and the stored body: one serialisation.
+    const body = canonicalJson(declaration);
+    screened.push({ declaration, body, hash: sha256(body), decision, verdicts });
   }
   const versions = await tx.putDeclarations(
-    screened.map((s) => ({ declaration: s.declaration, contentHash: s.hash, source: context.source })),
+    screened.map((s) => ({
+      declaration: s.declaration,
+      contentHash: s.hash,
+      source: context.source,
+      body: s.body,
+    })),
   );
   const stored = await tx.putDecisions(
     screened.map((s, i) => ({

@@ -3,10 +3,10 @@
  * sqlite/dialect.ts and postgres/dialect.ts (connection, write lock); everything here is the same
  * SQL on both. sha256 comes from node:crypto here, at the edge, and is handed to the pure chain code.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { CompiledQuery, Kysely, type Selectable, sql } from 'kysely';
 import type { ApprovalChain, ApprovalStep, ChainKind } from '../core/approvals/approval-chain.js';
-import { type AuditEntry, type AuditInput, chainEntry } from '../core/audit/audit-chain.js';
+import { type AuditEntry, type AuditInput, canonicalJson, chainEntry } from '../core/audit/audit-chain.js';
 import type { CaseEventDraft, CaseOutcome, CaseState, CaseStatus } from '../core/cases/case-rules.js';
 import type { Role } from '../core/cases/roles.js';
 import { EmbargoError } from '../core/errors.js';
@@ -38,7 +38,11 @@ import type {
 } from './port.js';
 import type { StoreDialect } from './store-dialect.js';
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** One-shot `crypto.hash` where Node has it (20.12+): no Hash object per digest, as on every stored row. */
+export const sha256: (text: string) => string =
+  typeof hash === 'function'
+    ? (text) => hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text).digest('hex');
 
 const DECISION_COLUMNS = [
   'declaration_id',
@@ -63,6 +67,10 @@ const PLACEHOLDERS = new Map<string, string>();
 
 /** Rows per INSERT (under SQLite's 32766 bound variables at 16 columns) and ids per IN list. */
 const ROW_CHUNK = 500;
+/** Rows per PostgreSQL unnest insert: the parameter count is the column count, whatever the rows. */
+const UNNEST_CHUNK = 5_000;
+/** PostgreSQL column types by table, read once from information_schema for the unnest casts. */
+const COLUMN_TYPES = new Map<string, Map<string, string>>();
 const ID_CHUNK = 900;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -215,6 +223,7 @@ class Repository implements StoreWriter {
   ): Promise<number[]> {
     if (rows.length === 0) return [];
     if (this.insertRows) return this.insertRows(table, columns, rows, seqs);
+    if (this.dialectKind === 'postgres') return this.unnestInsert(table, columns, rows, seqs);
     const out: number[] = [];
     for (const part of chunks(rows, ROW_CHUNK)) {
       const text =
@@ -228,6 +237,48 @@ class Repository implements StoreWriter {
         out.push(...(result.rows as { seq: unknown }[]).map((r) => Number(r.seq)).sort((x, y) => x - y));
     }
     return out;
+  }
+
+  /**
+   * PostgreSQL: one `INSERT … SELECT FROM unnest($1::text[], …)` per table and chunk, one array
+   * parameter per column, instead of a VALUES list of thousands of parameters the server must
+   * parse and plan. Rows come out of unnest in array order, so the seqs are in input order.
+   */
+  private async unnestInsert(
+    table: string,
+    columns: readonly string[],
+    rows: readonly unknown[][],
+    seqs: boolean,
+  ): Promise<number[]> {
+    const types = await this.columnTypes(table);
+    const casts = columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`);
+    const text =
+      `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) ` +
+      `select * from unnest(${casts.join(',')})` +
+      (seqs ? ' returning "seq"' : '');
+    const out: number[] = [];
+    for (const part of chunks(rows, UNNEST_CHUNK)) {
+      const arrays = columns.map((_, c) => part.map((row) => row[c]));
+      const result = await this.db.executeQuery(CompiledQuery.raw(text, arrays));
+      if (seqs)
+        out.push(...(result.rows as { seq: unknown }[]).map((r) => Number(r.seq)).sort((x, y) => x - y));
+    }
+    return out;
+  }
+
+  private async columnTypes(table: string): Promise<Map<string, string>> {
+    let types = COLUMN_TYPES.get(table);
+    if (!types) {
+      const result = await this.db.executeQuery<{ column_name: string; data_type: string }>(
+        CompiledQuery.raw(
+          'select column_name, data_type from information_schema.columns where table_schema = current_schema() and table_name = $1',
+          [table],
+        ),
+      );
+      types = new Map(result.rows.map((r) => [r.column_name, r.data_type]));
+      COLUMN_TYPES.set(table, types);
+    }
+    return types;
   }
 
   private async rawSelectIn<T>(
@@ -609,7 +660,7 @@ class Repository implements StoreWriter {
         id,
         version,
         item.contentHash,
-        JSON.stringify(item.declaration),
+        item.body ?? canonicalJson(item.declaration),
         receivedAt,
         item.source,
       ]);

@@ -68,6 +68,8 @@ export interface DeclarationInput {
   declaration: Declaration;
   contentHash: string;
   source: string | null;
+  /** the canonical JSON the content hash was computed over, stored as the body (else serialised here) */
+  body?: string;
 }
 
 export interface DecisionInput {
