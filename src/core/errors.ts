@@ -32,12 +32,15 @@ export const ERROR_CODES = {
   EMB_APPROVAL_STATE: "The approval step is not possible from the chain's current state.",
   EMB_AUDIT_BROKEN: 'The audit trail does not verify: an entry was edited, removed, inserted or reordered.',
   EMB_TRADE_ROW_INVALID: 'A trade-data row has a missing or malformed field and was not imported.',
-  EMB_TRADE_FORMAT_UNKNOWN: 'A trade-data file is not in a format embargo recognises, or lacks a required column.',
+  EMB_TRADE_FORMAT_UNKNOWN:
+    'A trade-data file is not in a format embargo recognises, or lacks a required column.',
   EMB_TRADE_OBSERVATIONS_INVALID: 'A trade observations file (YAML) is not valid as a whole.',
-  EMB_TRADE_ID_CONFLICT: 'An observation id is already stored with different content (observations are never overwritten).',
+  EMB_TRADE_ID_CONFLICT:
+    'An observation id is already stored with different content (observations are never overwritten).',
   EMB_LIST_MALFORMED: 'A party list file is truncated, not well-formed, or an entry lacks a required field.',
-  EMB_LIST_FORMAT_UNKNOWN: 'A party list file is in none of the formats embargo reads (un-xml, ofac-xml, ofac-csv, ftm, embargo).',
-  EMB_LIST_INVALID: "An embargo-format party list (YAML or CSV) does not satisfy the list schema.",
+  EMB_LIST_FORMAT_UNKNOWN:
+    'A party list file is in none of the formats embargo reads (un-xml, ofac-xml, ofac-csv, ftm, embargo).',
+  EMB_LIST_INVALID: 'An embargo-format party list (YAML or CSV) does not satisfy the list schema.',
   EMB_LIST_NOT_FOUND: 'No imported list or list entry has the requested id or reference.',
   EMB_LIST_DOWNLOAD_FAILED: 'Downloading a party list from its configured URL failed.',
   EMB_CAP_UNKNOWN: 'The measure has no such cap, or no period of the cap contains the date given.',
