@@ -63,7 +63,7 @@ const DECISION_COLUMNS = [
 ] as const;
 
 /** `(?,?),(?,?)` / `($1,$2),($3,$4)` strings by dialect, row count and width: built once each. */
-const PLACEHOLDERS = new Map<string, string>();
+const PARAMETER_LISTS = new Map<string, string>();
 
 /** Rows per INSERT (under SQLite's 32766 bound variables at 16 columns) and ids per IN list. */
 const ROW_CHUNK = 500;
@@ -190,19 +190,19 @@ class Repository implements StoreWriter {
   /**
    * The hot bulk paths (screening into the store) skip Kysely's query builder: building and
    * compiling an AST of thousands of value nodes cost more than the database's own work. The SQL
-   * is the same plain SQL on both dialects; only the placeholder style differs.
+   * is the same plain SQL on both dialects; only the parameter marker style (`?` or `$n`) differs.
    */
-  private placeholders(rows: number, width: number): string {
+  private parameterList(rows: number, width: number): string {
     const key = `${this.dialectKind}:${rows}:${width}`;
-    let text = PLACEHOLDERS.get(key);
+    let text = PARAMETER_LISTS.get(key);
     if (text === undefined) {
-      text = this.buildPlaceholders(rows, width);
-      PLACEHOLDERS.set(key, text);
+      text = this.buildParameterList(rows, width);
+      PARAMETER_LISTS.set(key, text);
     }
     return text;
   }
 
-  private buildPlaceholders(rows: number, width: number): string {
+  private buildParameterList(rows: number, width: number): string {
     let n = 0;
     const one = this.dialectKind === 'postgres' ? () => `$${++n}` : () => '?';
     const tuples: string[] = [];
@@ -228,7 +228,7 @@ class Repository implements StoreWriter {
     for (const part of chunks(rows, ROW_CHUNK)) {
       const text =
         `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values ` +
-        this.placeholders(part.length, columns.length) +
+        this.parameterList(part.length, columns.length) +
         (seqs ? ' returning "seq"' : '');
       const result = await this.db.executeQuery(CompiledQuery.raw(text, part.flat()));
       // Multi-row INSERT … RETURNING yields rows in VALUES order on PostgreSQL for a plain
@@ -289,7 +289,7 @@ class Repository implements StoreWriter {
   ): Promise<T[]> {
     const out: T[] = [];
     for (const part of chunks([...new Set(values)], ID_CHUNK)) {
-      const marks = this.placeholders(1, part.length).slice(1, -1);
+      const marks = this.parameterList(1, part.length).slice(1, -1);
       const text = `select ${select} from "${table}" where "${column}" in (${marks})`;
       const result = await this.db.executeQuery(CompiledQuery.raw(text, part));
       out.push(...(result.rows as T[]));
