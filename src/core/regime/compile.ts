@@ -83,6 +83,8 @@ export interface MeasureHit {
   atStake: readonly string[];
   /** shared reason for this hit when no exception applies (banned / suspended / classification) */
   reason: Reason;
+  /** for an ambiguous line that a declared fact can settle: the hit when the fact says "covered" */
+  resolved?: MeasureHit;
 }
 
 interface TrieNode {
@@ -361,15 +363,25 @@ function hitsFor(
   }
   return [...best.entries()]
     .sort((a, b) => (a[0].id < b[0].id ? -1 : a[0].id > b[0].id ? 1 : 0))
-    .map(([measure, h]) => {
+    .map(([measure, h]): MeasureHit => {
       const atStake = [...h.atStake].sort();
-      return {
+      const hit: MeasureHit = {
         measure,
         kind: h.kind,
         code: h.code,
         atStake,
         reason: hitReason(measure, h.kind, h.code, atStake, prefix, reasonCache),
       };
+      if (h.kind === 'ambiguous' && h.code?.resolved_by) {
+        hit.resolved = {
+          measure,
+          kind: 'covered',
+          code: h.code,
+          atStake,
+          reason: hitReason(measure, 'covered', h.code, atStake, prefix, reasonCache),
+        };
+      }
+      return hit;
     });
 }
 
@@ -404,9 +416,15 @@ function hitReason(
       outcome: 'HOLD',
       measure: m.id,
       citation: m.citation,
-      text: `Ambiguous line ${code?.code}: ${code?.ambiguous}`,
+      text: `Ambiguous line ${code?.code}: ${code?.ambiguous}${
+        code?.resolved_by
+          ? `; declare ${code.resolved_by.fact} as ${[...code.resolved_by.covered, ...code.resolved_by.not_covered].join(' or ')}`
+          : ''
+      }`,
       unconfirmed,
-      details: { code: code?.code },
+      details: code?.resolved_by
+        ? { code: code.code, settle_with: code.resolved_by.fact }
+        : { code: code?.code },
     };
   } else {
     const suspended = m.measure.kind === 'suspension';

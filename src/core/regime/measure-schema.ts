@@ -29,6 +29,18 @@ export const HsCodeSchema = z.strictObject({
    * China's 27101210 with motor gasoline): a declaration under it is HELD as ambiguous.
    */
   ambiguous: z.string().optional(),
+  /**
+   * How a declaration settles an ambiguous line: the value of one declared fact (e.g. `product`)
+   * puts it inside the measure (`covered`) or outside it (`not_covered`); any other value, or
+   * none, leaves it ambiguous (HOLD).
+   */
+  resolved_by: z
+    .strictObject({
+      fact: z.enum(CONDITION_FACTS),
+      covered: z.array(z.string()).min(1),
+      not_covered: z.array(z.string()).min(1),
+    })
+    .optional(),
 });
 export type HsCode = z.infer<typeof HsCodeSchema>;
 

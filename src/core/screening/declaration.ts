@@ -24,6 +24,14 @@ export type ApprovalType = (typeof APPROVAL_TYPES)[number];
 
 export const FLAGS = ['solid-information'] as const;
 
+/**
+ * What the goods are where one tariff line holds goods a measure treats differently (China's
+ * 2709000000 holds crude oil, capped, and condensate, banned). Declared, never read from the
+ * free-text description.
+ */
+export const PRODUCTS = ['crude-oil', 'condensate'] as const;
+export type Product = (typeof PRODUCTS)[number];
+
 export interface Reference {
   /** e.g. `commitment-letter-livelihood` */
   type: string;
@@ -60,6 +68,8 @@ export interface Declaration {
   checkpoint?: string;
   /** ISO date the underlying written contract was signed (grace rules). */
   contractDate?: string;
+  /** one of PRODUCTS, where the tariff line alone cannot tell the goods apart */
+  product?: string;
   /** Columns the input carried that embargo does not read; kept, never interpreted. */
   extra?: Record<string, string>;
 }
@@ -76,6 +86,7 @@ export const CONDITION_FACTS = [
   'contract_date',
   'unit',
   'currency',
+  'product',
 ] as const;
 export type ConditionFact = (typeof CONDITION_FACTS)[number];
 
@@ -101,5 +112,7 @@ export function factOf(declaration: Declaration, fact: ConditionFact): string | 
       return declaration.unit;
     case 'currency':
       return declaration.currency;
+    case 'product':
+      return declaration.product;
   }
 }

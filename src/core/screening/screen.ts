@@ -100,8 +100,13 @@ export function screenDeclaration(
   let draws: CapDraw[] | undefined;
   let applied: CompiledException[] | undefined;
   for (let i = 0; i < hits.length; i++) {
-    const hit = hits[i]!;
+    let hit = hits[i]!;
     if (!inWindow(hit.measure.window, date)) continue;
+    if (hit.resolved) {
+      const settled = settleAmbiguity(hit, hit.resolved, declaration);
+      if (settled === null) continue;
+      hit = settled;
+    }
     any = true;
     const result = evaluateHit(hit, declaration, date, options.ledger);
     if (OUTCOME_SEVERITY[result.outcome] > OUTCOME_SEVERITY[outcome]) outcome = result.outcome;
@@ -141,6 +146,20 @@ export function screenDeclaration(
     }
   }
   return decision;
+}
+
+/**
+ * An ambiguous line that a declared fact can settle (`resolved_by` in the regime): the covered
+ * hit, null when the fact puts the goods outside the measure, or the ambiguous hit unchanged.
+ */
+function settleAmbiguity(hit: MeasureHit, covered: MeasureHit, declaration: Declaration): MeasureHit | null {
+  const rule = hit.code?.resolved_by;
+  if (!rule) return hit;
+  const value = factOf(declaration, rule.fact)?.trim().toLowerCase();
+  if (value === undefined) return hit;
+  if (rule.covered.includes(value)) return covered;
+  if (rule.not_covered.includes(value)) return null;
+  return hit;
 }
 
 function evaluateHit(

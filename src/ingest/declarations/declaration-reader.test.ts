@@ -88,6 +88,13 @@ describe('declaration rows', () => {
     expect(errors[0]?.reason).toMatch(/2016-02-30/);
   });
 
+  it('reads the declared product and rejects one outside the closed set', async () => {
+    const csv = `id,date,direction,hs_code,to,product\nP1,2018-02-01,export,2709000000,KP,Crude-Oil\nP2,2018-02-01,export,2709000000,KP,naphtha\n`;
+    const { items, errors } = await readAll(csv);
+    expect(items.map((i) => [i.declaration.id, i.declaration.product])).toEqual([['P1', 'crude-oil']]);
+    expect(errors).toMatchObject([{ line: 3, field: 'product', code: 'EMB_DECLARATION_INVALID' }]);
+  });
+
   it('reports CSV syntax errors with their line and keeps reading', async () => {
     const csv = `${HEADER}\nB1,2016-06-01,import,"2701,,KP,,,,,,,,,,,\nB2,2016-06-01,import,2701,,KP,,,,,,,,,,,\n`;
     const { items, errors } = await readAll(csv);

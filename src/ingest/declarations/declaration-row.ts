@@ -13,6 +13,7 @@ import {
   type Direction,
   DOCUMENT_TYPES,
   FLAGS,
+  PRODUCTS,
   PURPOSES,
   type Reference,
 } from '../../core/screening/declaration.js';
@@ -43,6 +44,7 @@ export const DECLARATION_FIELDS = [
   'vessel_name',
   'checkpoint',
   'contract_date',
+  'product',
 ] as const;
 export type DeclarationField = (typeof DECLARATION_FIELDS)[number];
 export const REQUIRED_FIELDS: readonly DeclarationField[] = ['id', 'date', 'direction', 'hs_code'];
@@ -148,6 +150,7 @@ export function normaliseHs(raw: string): string | undefined {
 
 const CURRENCY = /^[A-Z]{3}$/;
 const purposeSet: ReadonlySet<string> = new Set(PURPOSES);
+const productSet: ReadonlySet<string> = new Set(PRODUCTS);
 const documentSet: ReadonlySet<string> = new Set(DOCUMENT_TYPES);
 const approvalSet: ReadonlySet<string> = new Set(APPROVAL_TYPES);
 const flagSet: ReadonlySet<string> = new Set(FLAGS);
@@ -315,6 +318,9 @@ export class DeclarationRowParser {
     const contractDate = this.#text(F.contract_date);
     if (contractDate !== undefined && !isIsoDate(contractDate))
       this.#fail('contract_date', `'${contractDate}' is not a real date YYYY-MM-DD`);
+    const product = this.#text(F.product)?.toLowerCase();
+    if (product !== undefined && !productSet.has(product))
+      this.#fail('product', `unknown product '${product}'; expected one of ${PRODUCTS.join(', ')}`);
     const documents = this.#references(F.documents, 'documents', documentSet);
     const approvals = this.#references(F.approvals, 'approvals', approvalSet);
     const flagsText = this.#text(F.flags);
@@ -362,6 +368,7 @@ export class DeclarationRowParser {
       vesselName: this.#text(F.vessel_name),
       checkpoint: this.#text(F.checkpoint),
       contractDate,
+      product,
       extra,
     };
     return d;
