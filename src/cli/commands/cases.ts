@@ -22,17 +22,7 @@ import { regimeScreener } from '../../services/regime-screener.js';
 import { actingUser, withStore } from '../../services/store-session.js';
 import { resolveDataDir } from '../config.js';
 import { formatRows, parseFormat } from '../output.js';
-
-type StoreOpts = { db?: string; as?: string };
-
-function withActor(command: Command): Command {
-  return command
-    .option('--as <user>', 'act as this user (default: EMBARGO_USER)')
-    .option(
-      '--db <path|url>',
-      'SQLite file or postgres:// URL (default: EMBARGO_DB, then the data directory)',
-    );
-}
+import { type StoreOpts, withActor } from '../store-options.js';
 
 function caseRow(c: CaseState) {
   return {

@@ -10,11 +10,9 @@ import { withStore } from '../../services/store-session.js';
 import type { StoredDecision } from '../../store/port.js';
 import { resolveDataDir } from '../config.js';
 import { formatRows, parseFormat } from '../output.js';
+import { DB_OPTION_HELP } from '../store-options.js';
 
-const dbOption = [
-  '--db <path|url>',
-  'SQLite file or postgres:// URL (default: EMBARGO_DB, then the data directory)',
-] as const;
+const dbOption = ['--db <path|url>', DB_OPTION_HELP] as const;
 
 function row(d: StoredDecision) {
   return {

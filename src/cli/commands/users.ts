@@ -7,28 +7,24 @@ import { actingUser, withStore } from '../../services/store-session.js';
 import { addUser, listUsers } from '../../services/users-service.js';
 import { resolveDataDir } from '../config.js';
 import { formatRows, parseFormat } from '../output.js';
+import { withActor } from '../store-options.js';
 
 export function register(program: Command): void {
   const users = program
     .command('users')
     .description('users of the store and their roles (officer, supervisor, analyst, admin)');
-  users
+  const add = users
     .command('add <name>')
     .description('add a user (the first user must be an admin; later ones are added by an admin)')
-    .requiredOption('--role <role>', 'officer | supervisor | analyst | admin')
-    .option('--as <user>', 'act as this user (default: EMBARGO_USER)')
-    .option(
-      '--db <path|url>',
-      'SQLite file or postgres:// URL (default: EMBARGO_DB, then the data directory)',
-    )
-    .action(async (name: string, opts: { role: string; as?: string; db?: string }) => {
-      const user = await withStore(
-        opts,
-        () => resolveDataDir(),
-        (store) => addUser(store, actingUser(opts.as), { name, role: opts.role }),
-      );
-      process.stdout.write(`added ${user.name} (${user.role})\n`);
-    });
+    .requiredOption('--role <role>', 'officer | supervisor | analyst | admin');
+  withActor(add).action(async (name: string, opts: { role: string; as?: string; db?: string }) => {
+    const user = await withStore(
+      opts,
+      () => resolveDataDir(),
+      (store) => addUser(store, actingUser(opts.as), { name, role: opts.role }),
+    );
+    process.stdout.write(`added ${user.name} (${user.role})\n`);
+  });
   users
     .command('list')
     .description('list users')
