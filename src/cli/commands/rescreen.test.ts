@@ -107,14 +107,16 @@ describe('embargo rescreen (child processes)', () => {
     const r = await embargo('rescreen', file, '--as-of', '2018-01-06', '--jurisdiction', 'CN');
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^id\s+before\s+after/);
-    // apples: China's No. 4 import section is not encoded (UNCONFIRMED), so they do not change
     // without the Annex 2 letter the livelihood claim was held in 2017; No. 40 has since banned it outright
     expect(
       lines.some(
         (l) => l.startsWith('iron-livelihood') && /HOLD \(2017-07-20\)\s+REFUSE \(2018-01-06\)/.test(l),
       ),
     ).toBe(true);
-    expect(lines.some((l) => l.startsWith('apples'))).toBe(false);
+    // apples: whether No. 4 has an import section is UNCONFIRMED, so from 2018-01-06 they are held (R18)
+    expect(
+      lines.some((l) => l.startsWith('apples') && /CLEAR \(2017-07-20\)\s+HOLD \(2018-01-06\)/.test(l)),
+    ).toBe(true);
     const usage = await embargo(
       'rescreen',
       file,
@@ -146,7 +148,7 @@ describe('embargo rescreen (child processes)', () => {
       why: string[];
     }[];
     expect(changes.map((c) => [c.id, c.before.decision, c.after.decision])).toEqual([
-      ['apples', 'CLEAR', 'REFUSE'],
+      ['apples', 'HOLD', 'REFUSE'],
     ]);
     expect(changes[0]?.why[0]).toMatch(/^now: banned CN-DRAFT-2018-1/);
     expect(r.stderr).toMatch(

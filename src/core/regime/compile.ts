@@ -85,6 +85,21 @@ export interface MeasureHit {
   reason: Reason;
   /** for an ambiguous line that a declared fact can settle: the hit when the fact says "covered" */
   resolved?: MeasureHit;
+  /** a code that applies only when the declaration passes a test (`value_above`, `not_when`) */
+  gate?: HitGate;
+}
+
+/**
+ * Whether a covered code applies to this declaration at all: a declared fact that puts the goods
+ * outside it (`not_when`), or a per-item value threshold (`value_above`). See `passGate` in
+ * screening/screen.ts.
+ */
+export interface HitGate {
+  /** lower-cased values of `fact` that put the goods outside the code */
+  notWhen: { fact: ConditionFact; values: readonly string[] } | undefined;
+  valueAbove: { amount: number; currency: string } | undefined;
+  /** the HOLD hit used when the unit value cannot be computed from the declaration */
+  undetermined: MeasureHit | undefined;
 }
 
 interface TrieNode {
@@ -372,6 +387,24 @@ function hitsFor(
         atStake,
         reason: hitReason(measure, h.kind, h.code, atStake, prefix, reasonCache),
       };
+      const code = h.code;
+      if (h.kind !== 'coarse' && code && (code.value_above || code.not_when)) {
+        hit.gate = {
+          notWhen: code.not_when
+            ? { fact: code.not_when.fact, values: code.not_when.in.map((v) => v.trim().toLowerCase()) }
+            : undefined,
+          valueAbove: code.value_above,
+          undetermined: code.value_above
+            ? {
+                measure,
+                kind: 'ambiguous',
+                code,
+                atStake,
+                reason: valueUndeterminedReason(measure, code, reasonCache),
+              }
+            : undefined,
+        };
+      }
       if (h.kind === 'ambiguous' && h.code?.resolved_by) {
         hit.resolved = {
           measure,
@@ -426,6 +459,16 @@ function hitReason(
         ? { code: code.code, settle_with: code.resolved_by.fact }
         : { code: code?.code },
     };
+  } else if (m.measure.kind === 'unconfirmed-ban') {
+    reason = {
+      kind: 'measure-unconfirmed',
+      outcome: 'HOLD',
+      measure: m.id,
+      citation: m.citation,
+      text: `Held: ${m.measure.title} (${code?.code} ${goodsLabel}); whether this measure exists is UNCONFIRMED, so an officer decides`,
+      unconfirmed: true,
+      details: { code: code?.code, code_source: code?.source },
+    };
   } else {
     const suspended = m.measure.kind === 'suspension';
     reason = {
@@ -435,11 +478,30 @@ function hitReason(
       citation: m.citation,
       text: `${suspended ? 'Suspended' : 'Banned'}: ${m.measure.title} (${code?.code} ${goodsLabel})${
         m.exceptions.length > 0 ? '; no exception applies' : ''
-      }${codeUnconfirmed ? '; HS mapping UNCONFIRMED' : ''}`,
+      }${code?.value_above ? `; valued above ${code.value_above.currency} ${code.value_above.amount.toLocaleString('en-US')} per item` : ''}${codeUnconfirmed ? '; HS mapping UNCONFIRMED' : ''}`,
       unconfirmed,
       details: { code: code?.code, code_source: code?.source },
     };
   }
+  deepFreezeReason(reason);
+  cache.set(key, reason);
+  return reason;
+}
+
+function valueUndeterminedReason(m: CompiledMeasure, code: HsCode, cache: Map<string, Reason>): Reason {
+  const key = `${m.id}|value|${code.code}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const threshold = code.value_above!;
+  const reason: Reason = {
+    kind: 'value-undetermined',
+    outcome: 'HOLD',
+    measure: m.id,
+    citation: m.citation,
+    text: `${m.measure.title}: ${code.code} (${code.label ?? 'these goods'}) is covered only when valued above ${threshold.currency} ${threshold.amount.toLocaleString('en-US')} per item; declare the value in ${threshold.currency} and the quantity in items (pcs)`,
+    unconfirmed: !m.measure.paragraph_confirmed || !code.confirmed || m.measure.unconfirmed.length > 0,
+    details: { code: code.code, value_above: threshold.amount, currency: threshold.currency },
+  };
   deepFreezeReason(reason);
   cache.set(key, reason);
   return reason;

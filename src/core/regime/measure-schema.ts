@@ -41,6 +41,18 @@ export const HsCodeSchema = z.strictObject({
       not_covered: z.array(z.string()).min(1),
     })
     .optional(),
+  /**
+   * The code covers the goods only when they are valued above this amount per item ("snowmobiles
+   * valued greater than USD 2,000", 2270/2321 luxury goods): the declaration's value divided by its
+   * quantity in a count unit (ITEM_UNITS). At or below it the goods are outside the measure; when the
+   * unit value cannot be computed (no value, another currency, a mass unit) the line is HELD.
+   */
+  value_above: z.strictObject({ amount: z.number().positive(), currency: z.literal('USD') }).optional(),
+  /**
+   * The code does not cover goods whose declared fact takes one of these values (heading 2709 is
+   * crude oil for the crude measures unless the declaration says `product: condensate`).
+   */
+  not_when: z.strictObject({ fact: z.enum(CONDITION_FACTS), in: z.array(z.string()).min(1) }).optional(),
 });
 export type HsCode = z.infer<typeof HsCodeSchema>;
 
@@ -166,6 +178,9 @@ export const AmendmentSchema = z.strictObject({
 });
 export type Amendment = z.infer<typeof AmendmentSchema>;
 
+export const MEASURE_KINDS = ['ban', 'suspension', 'unconfirmed-ban'] as const;
+export type MeasureKind = (typeof MEASURE_KINDS)[number];
+
 export const MeasureSchema = z.strictObject({
   id: z.string().regex(/^[A-Z0-9][A-Za-z0-9-]*$/),
   title: z.string(),
@@ -174,8 +189,12 @@ export const MeasureSchema = z.strictObject({
   paragraph_confirmed: z.boolean(),
   direction: z.enum(DIRECTIONS),
   target: z.literal('KP'),
-  /** `ban`: covered goods are prohibited unless an exception holds; `suspension`: a window ban */
-  kind: z.enum(['ban', 'suspension']).default('ban'),
+  /**
+   * `ban`: covered goods are prohibited unless an exception holds; `suspension`: a window ban;
+   * `unconfirmed-ban`: a ban whose very existence the reference could not confirm (No. 4 of 2018's
+   * import section): covered goods are HELD for an officer, never refused or cleared by screening.
+   */
+  kind: z.enum(MEASURE_KINDS).default('ban'),
   summary: z.string(),
   goods: z.array(GoodsSchema).min(1),
   effective_from: isoDate,

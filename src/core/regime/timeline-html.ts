@@ -53,7 +53,7 @@ export function renderTimelineHtml(t: Timeline, title?: string): string {
     const x1 = x(s.from);
     const x2 = Math.max(x(s.to) - x1, 2);
     const range = `${s.from} → ${s.to ? `${addDays(s.to, -1)} (last day)` : 'open'}`;
-    const cls = `${s.jurisdiction === 'UN' ? 'un' : 'cn'}${s.kind === 'suspension' ? ' susp' : ''}`;
+    const cls = `${s.jurisdiction === 'UN' ? 'un' : 'cn'}${s.kind === 'suspension' ? ' susp' : s.kind === 'unconfirmed-ban' ? ' unc' : ''}`;
     parts.push(
       `<g class="measure" data-measure="${esc(s.measure)}"><title>${esc(`${s.measure}: ${s.title}\n${s.citation}\n${range}${s.endedBy ? `\nended by ${s.endedBy}` : ''}${s.unconfirmed ? '\n(contains UNCONFIRMED facts)' : ''}`)}</title>` +
         `<text x="${LEFT - 8}" y="${y + 15}" class="label">${esc(s.measure)}${s.unconfirmed ? ' *' : ''}</text>` +
@@ -105,13 +105,13 @@ export function renderTimelineHtml(t: Timeline, title?: string): string {
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
 h1{font-size:20px} table{border-collapse:collapse;margin:12px 0} td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 .grid{stroke:#bbb} .half{stroke:#eee} .year{font-size:12px;fill:#555;text-anchor:middle} .label{font-size:12px;text-anchor:end}
-.un{fill:#3b6fb6} .cn{fill:#c0392b} .susp{fill:#e67e22} .exc{fill:#7fb77e} .grace{fill:#f1c40f} .gap{fill:#fff;stroke:#e67e22;stroke-dasharray:2 2} .cap{stroke:#111;stroke-width:2}
-.legend span{display:inline-block;margin-right:14px} i.un{background:#3b6fb6} i.cn{background:#c0392b} i.susp{background:#e67e22} i.exc{background:#7fb77e} i.grace{background:#f1c40f} .sw{display:inline-block;width:12px;height:10px;margin-right:4px;vertical-align:middle}
+.un{fill:#3b6fb6} .cn{fill:#c0392b} .susp{fill:#e67e22} .unc{fill-opacity:.35;stroke:#555;stroke-dasharray:4 2} .exc{fill:#7fb77e} .grace{fill:#f1c40f} .gap{fill:#fff;stroke:#e67e22;stroke-dasharray:2 2} .cap{stroke:#111;stroke-width:2}
+.legend span{display:inline-block;margin-right:14px} i.un{background:#3b6fb6} i.cn{background:#c0392b} i.susp{background:#e67e22} i.unc{opacity:.35;outline:1px dashed #555} i.exc{background:#7fb77e} i.grace{background:#f1c40f} .sw{display:inline-block;width:12px;height:10px;margin-right:4px;vertical-align:middle}
 </style></head>
 <body>
 <h1>${esc(heading)}</h1>
 <p>Regime version <code>${esc(t.regimeVersion)}</code>. Bars run from the first day a measure applies to the day before it stopped (dates are half-open: the "to" date below is the first day it no longer applied). Measures marked * rest on at least one UNCONFIRMED fact.</p>
-<p class="legend"><span><i class="sw un"></i>UN measure</span><span><i class="sw cn"></i>China measure</span><span><i class="sw susp"></i>suspension</span><span><i class="sw exc"></i>exception window</span><span><i class="sw grace"></i>grace window</span><span>| cap period starts</span></p>
+<p class="legend"><span><i class="sw un"></i>UN measure</span><span><i class="sw cn"></i>China measure</span><span><i class="sw susp"></i>suspension</span><span><i class="sw un unc"></i>existence UNCONFIRMED (held)</span><span><i class="sw exc"></i>exception window</span><span><i class="sw grace"></i>grace window</span><span>| cap period starts</span></p>
 ${svg}
 <h2>Measures</h2>
 <table><thead><tr><th>measure</th><th>jurisdiction</th><th>direction</th><th>kind</th><th>from</th><th>to (exclusive)</th><th>ended by</th><th>title</th><th>citation</th></tr></thead>

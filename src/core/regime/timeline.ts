@@ -11,7 +11,7 @@
  *   inForceOn(regime, '2017-09-03', { jurisdiction: 'UN', hs: '2701' }).map((s) => s.measure);
  */
 import type { Direction } from '../screening/declaration.js';
-import type { Jurisdiction, Measure } from './measure-schema.js';
+import type { Jurisdiction, Measure, MeasureKind } from './measure-schema.js';
 import { citationOf, type Regime, type RegimeMeasure } from './regime.js';
 
 /** A half-open window [from, to); `to` null = open-ended. */
@@ -54,7 +54,7 @@ export interface MeasureSpan {
   instrumentTitle: string;
   jurisdiction: Jurisdiction;
   direction: Direction;
-  kind: 'ban' | 'suspension';
+  kind: MeasureKind;
   title: string;
   paragraph: string;
   citation: string;

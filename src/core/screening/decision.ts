@@ -17,6 +17,8 @@ export const REASON_KINDS = [
   'solid-information',
   'classification-too-coarse',
   'classification-ambiguous',
+  'value-undetermined',
+  'measure-unconfirmed',
   'cap-consumed',
   'cap-exceeded',
   'cap-warning',

@@ -5,7 +5,12 @@
 export const DIRECTIONS = ['import', 'export'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-export const PURPOSES = ['livelihood', 'humanitarian', 'civil-aircraft-refuelling'] as const;
+export const PURPOSES = [
+  'livelihood',
+  'humanitarian',
+  'civil-aircraft-refuelling',
+  'civil-aircraft-spare-parts',
+] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 /** Documents presented at declaration time (`type:reference`). Keep these names: they are public. */
@@ -31,6 +36,24 @@ export const FLAGS = ['solid-information'] as const;
  */
 export const PRODUCTS = ['crude-oil', 'condensate'] as const;
 export type Product = (typeof PRODUCTS)[number];
+
+/**
+ * Units that count items (lower case, as declarations are read): a per-item value test (the
+ * luxury-goods thresholds of 2270 and 2321) divides the declared value by a quantity in one of them.
+ */
+export const ITEM_UNITS = [
+  'u',
+  'pc',
+  'pcs',
+  'piece',
+  'pieces',
+  'item',
+  'items',
+  'unit',
+  'units',
+  'ea',
+  'each',
+] as const;
 
 export interface Reference {
   /** e.g. `commitment-letter-livelihood` */

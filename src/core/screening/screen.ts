@@ -21,6 +21,7 @@
 import {
   type CompiledException,
   type CompiledRegime,
+  type HitGate,
   inWindow,
   lookupHs,
   type MeasureHit,
@@ -28,7 +29,7 @@ import {
 import type { Jurisdiction } from '../regime/measure-schema.js';
 import type { CapDraw, CapLedger } from './cap-ledger.js';
 import { type Decision, OUTCOME_SEVERITY, type Outcome, type Reason } from './decision.js';
-import { type Declaration, factOf } from './declaration.js';
+import { type Declaration, factOf, ITEM_UNITS } from './declaration.js';
 import type { PartyCheck } from './party-check.js';
 
 export interface ScreenOptions {
@@ -52,6 +53,7 @@ const NOT_COVERED: Reason = Object.freeze({
 const TARGET = 'KP';
 const NO_HITS: readonly MeasureHit[] = Object.freeze([]);
 const SOLID_INFORMATION = 'solid-information';
+const ITEM_UNIT_SET: ReadonlySet<string> = new Set(ITEM_UNITS);
 
 interface MeasureResult {
   outcome: Outcome;
@@ -106,6 +108,11 @@ export function screenDeclaration(
       const settled = settleAmbiguity(hit, hit.resolved, declaration);
       if (settled === null) continue;
       hit = settled;
+    }
+    if (hit.gate) {
+      const gated = passGate(hit, hit.gate, declaration);
+      if (gated === null) continue;
+      hit = gated;
     }
     any = true;
     const result = evaluateHit(hit, declaration, date, options.ledger);
@@ -162,6 +169,34 @@ function settleAmbiguity(hit: MeasureHit, covered: MeasureHit, declaration: Decl
   return hit;
 }
 
+/**
+ * A covered code with a gate (`not_when`, `value_above` in the regime): the hit itself when the
+ * declaration passes, null when its facts put the goods outside the code, or the precomputed HOLD
+ * hit when the per-item value cannot be computed (no value or quantity, another currency, a unit
+ * that does not count items). "Valued greater than" is strict: at the threshold the goods are out.
+ */
+function passGate(hit: MeasureHit, gate: HitGate, declaration: Declaration): MeasureHit | null {
+  if (gate.notWhen) {
+    const value = factOf(declaration, gate.notWhen.fact);
+    if (value !== undefined && gate.notWhen.values.includes(value.trim().toLowerCase())) return null;
+  }
+  const threshold = gate.valueAbove;
+  if (threshold) {
+    const { value, quantity, unit, currency } = declaration;
+    if (
+      value === undefined ||
+      quantity === undefined ||
+      !(quantity > 0) ||
+      currency !== threshold.currency ||
+      unit === undefined ||
+      !ITEM_UNIT_SET.has(unit)
+    )
+      return gate.undetermined ?? hit;
+    if (!(value / quantity > threshold.amount)) return null;
+  }
+  return hit;
+}
+
 function evaluateHit(
   hit: MeasureHit,
   declaration: Declaration,
@@ -179,7 +214,8 @@ function evaluateHit(
   if (hit.kind === 'covered') {
     return (
       best ?? {
-        outcome: 'REFUSE',
+        // REFUSE for bans and suspensions; HOLD for a measure whose existence is UNCONFIRMED
+        outcome: hit.reason.outcome,
         reasons: [hit.reason],
         missingDocuments: [],
         missingApprovals: [],

@@ -49,6 +49,13 @@ const rasonCoal: Extra = {
 };
 const contract = (contractDate: string): Extra => ({ contractDate, documents: ['contract'] });
 const exportTo: Extra = { direction: 'export' };
+const items = (quantity: number, usd: number): Extra => ({
+  quantity,
+  unit: 'pcs',
+  value: usd,
+  currency: 'USD',
+});
+const aircraftParts: Extra = { purpose: 'civil-aircraft-spare-parts' };
 
 function screen(j: Jurisdiction, d: Declaration, ledger = new CapLedger(regime.units)): Decision {
   return screenDeclaration(compiled, d, { jurisdiction: j, ledger });
@@ -590,14 +597,274 @@ const rows: Row[] = [
     'CLEAR',
     'CN-MOFCOM-4-2018-3',
   ],
+  // No. 4's import section (CN, 2018-01-06): its existence is UNCONFIRMED, so the 2397 OP6 goods are held
+  ['CN machinery import the day before No. 4', 'CN', '2018-01-05', '8429520000', {}, 'CLEAR', ''],
   [
-    'CN machinery import from the DPRK: No. 4’s import section is not encoded',
+    'CN machinery import on the day of No. 4',
+    'CN',
+    '2018-01-06',
+    '8429520000',
+    {},
+    'HOLD',
+    'CN-MOFCOM-4-2018-II',
+  ],
+  [
+    'CN machinery import the day after No. 4',
     'CN',
     '2018-01-07',
     '8429520000',
     {},
+    'HOLD',
+    'CN-MOFCOM-4-2018-II',
+  ],
+  [
+    'CN apples from the DPRK on the day of No. 4',
+    'CN',
+    '2018-01-06',
+    '0808100000',
+    {},
+    'HOLD',
+    'CN-MOFCOM-4-2018-II',
+  ],
+  // 2270 Annex V luxury goods (UN only, 2016-03-02): watches, snowmobiles above USD 2,000
+  ['UN gold watch export the day before 2270', 'UN', '2016-03-01', '910111', exportTo, 'CLEAR', ''],
+  [
+    'UN gold watch export on the day of 2270',
+    'UN',
+    '2016-03-02',
+    '910111',
+    exportTo,
+    'REFUSE',
+    'UN-2270-LUX',
+  ],
+  [
+    'UN gold watch export the day after 2270',
+    'UN',
+    '2016-03-03',
+    '910111',
+    exportTo,
+    'REFUSE',
+    'UN-2270-LUX',
+  ],
+  [
+    'CN gold watch export on the day of 2270: no Chinese luxury measure',
+    'CN',
+    '2016-03-02',
+    '9101110000',
+    exportTo,
     'CLEAR',
     '',
+  ],
+  [
+    'UN lead-crystal stemware export after 2270',
+    'UN',
+    '2016-03-03',
+    '70132200',
+    exportTo,
+    'REFUSE',
+    'UN-2270-LUX',
+  ],
+  [
+    'UN snowmobile at USD 2,000 each is not a luxury item',
+    'UN',
+    '2016-03-02',
+    '870310',
+    { ...exportTo, ...items(3, 6_000) },
+    'CLEAR',
+    '',
+  ],
+  [
+    'UN snowmobile above USD 2,000 each is held: 8703.10 also holds golf cars',
+    'UN',
+    '2016-03-02',
+    '870310',
+    { ...exportTo, ...items(3, 6_003) },
+    'HOLD',
+    'UN-2270-LUX',
+  ],
+  ['UN snowmobile without a value is held', 'UN', '2016-03-02', '870310', exportTo, 'HOLD', 'UN-2270-LUX'],
+  // 2321 luxury additions (UN only, 2016-11-30): rugs above USD 500, porcelain tableware above USD 100
+  [
+    'UN rug at USD 800 the day before 2321',
+    'UN',
+    '2016-11-29',
+    '570110',
+    { ...exportTo, ...items(1, 800) },
+    'CLEAR',
+    '',
+  ],
+  [
+    'UN rug at USD 800 on the day of 2321',
+    'UN',
+    '2016-11-30',
+    '570110',
+    { ...exportTo, ...items(1, 800) },
+    'REFUSE',
+    'UN-2321-LUX',
+  ],
+  [
+    'UN rug at USD 800 the day after 2321',
+    'UN',
+    '2016-12-01',
+    '570110',
+    { ...exportTo, ...items(1, 800) },
+    'REFUSE',
+    'UN-2321-LUX',
+  ],
+  [
+    'CN rug at USD 800 after 2321: no Chinese luxury measure',
+    'CN',
+    '2016-12-01',
+    '5701100000',
+    { ...exportTo, ...items(1, 800) },
+    'CLEAR',
+    '',
+  ],
+  [
+    'UN rugs at USD 500 each are outside the threshold',
+    'UN',
+    '2016-12-01',
+    '570110',
+    { ...exportTo, ...items(4, 2_000) },
+    'CLEAR',
+    '',
+  ],
+  [
+    'UN tapestry declared by weight is held',
+    'UN',
+    '2016-12-01',
+    '580500',
+    { ...exportTo, quantity: 12, unit: 'kg', value: 9_000, currency: 'USD' },
+    'HOLD',
+    'UN-2321-LUX',
+  ],
+  [
+    'UN porcelain tableware at USD 150 a piece',
+    'UN',
+    '2016-12-01',
+    '691110',
+    { ...exportTo, ...items(10, 1_500) },
+    'REFUSE',
+    'UN-2321-LUX',
+  ],
+  [
+    'UN porcelain tableware at USD 100 a piece',
+    'UN',
+    '2016-12-01',
+    '691110',
+    { ...exportTo, ...items(10, 1_000) },
+    'CLEAR',
+    '',
+  ],
+  // 2397 OP7's spare parts for civil passenger aircraft (UN 2017-12-22; China's No. 4 names no such exception)
+  [
+    'UN aircraft spare parts the day before 2397',
+    'UN',
+    '2017-12-21',
+    '880330',
+    { ...exportTo, ...aircraftParts },
+    'CLEAR',
+    '',
+  ],
+  [
+    'UN aircraft spare parts on the day of 2397',
+    'UN',
+    '2017-12-22',
+    '880330',
+    { ...exportTo, ...aircraftParts },
+    'CLEAR',
+    'UN-2397-OP7',
+  ],
+  [
+    'UN aircraft spare parts the day after 2397',
+    'UN',
+    '2017-12-23',
+    '880330',
+    { ...exportTo, ...aircraftParts },
+    'CLEAR',
+    'UN-2397-OP7',
+  ],
+  [
+    'UN aircraft parts without the claim after 2397',
+    'UN',
+    '2017-12-23',
+    '880330',
+    exportTo,
+    'REFUSE',
+    'UN-2397-OP7',
+  ],
+  [
+    'UN aircraft spare parts revoked by solid information',
+    'UN',
+    '2017-12-23',
+    '841191',
+    { ...exportTo, ...aircraftParts, flags: ['solid-information'] },
+    'REFUSE',
+    'UN-2397-OP7',
+  ],
+  [
+    'CN aircraft spare parts the day before No. 4',
+    'CN',
+    '2018-01-05',
+    '8803300000',
+    { ...exportTo, ...aircraftParts },
+    'CLEAR',
+    '',
+  ],
+  [
+    'CN aircraft spare parts on the day of No. 4',
+    'CN',
+    '2018-01-06',
+    '8803300000',
+    { ...exportTo, ...aircraftParts },
+    'REFUSE',
+    'CN-MOFCOM-4-2018-1',
+  ],
+  [
+    'CN aircraft spare parts the day after No. 4',
+    'CN',
+    '2018-01-07',
+    '8803300000',
+    { ...exportTo, ...aircraftParts },
+    'REFUSE',
+    'CN-MOFCOM-4-2018-1',
+  ],
+  // declared condensate on 2709 is refused by the condensate bans only, never "within the crude cap"
+  [
+    'UN condensate the day before 2375',
+    'UN',
+    '2017-09-10',
+    '2709',
+    { ...exportTo, product: 'condensate' },
+    'CLEAR',
+    '',
+  ],
+  [
+    'UN condensate on the day of 2375',
+    'UN',
+    '2017-09-11',
+    '2709',
+    { ...exportTo, product: 'condensate' },
+    'REFUSE',
+    'UN-2375-OP13',
+  ],
+  [
+    'UN condensate on the day of 2397',
+    'UN',
+    '2017-12-22',
+    '2709',
+    { ...exportTo, product: 'condensate' },
+    'REFUSE',
+    'UN-2375-OP13',
+  ],
+  [
+    'CN condensate on the day of No. 4',
+    'CN',
+    '2018-01-06',
+    '2709000000',
+    { ...exportTo, product: 'condensate' },
+    'REFUSE',
+    'CN-MOFCOM-52-2017-2',
   ],
 ];
 
@@ -623,6 +890,55 @@ describe('golden declarations across the timeline', () => {
   it('marks a decision resting on an UNCONFIRMED grace (2397 OP6) as unconfirmed', () => {
     const d = screen('UN', decl('2017-12-23', '8429', contract('2017-12-01')));
     expect(d.reasons.find((r) => r.kind === 'grace-period')?.unconfirmed).toBe(true);
+  });
+
+  it('never cites a crude-oil measure for declared condensate (UN and CN)', () => {
+    for (const [j, date, hs] of [
+      ['UN', '2017-09-11', '2709'],
+      ['UN', '2018-02-01', '2709'],
+      ['CN', '2018-02-01', '2709000000'],
+    ] as const) {
+      const d = screen(j, decl(date, hs, { ...exportTo, product: 'condensate', quantity: 1000, unit: 't' }));
+      expect(d.decision).toBe('REFUSE');
+      expect(d.reasons.map((r) => r.measure).filter((m) => /OP4|OP15|4-2018-2/.test(m))).toEqual([]);
+    }
+  });
+
+  it('holds luxury goods whose unit value cannot be computed, and says what to declare', () => {
+    const cases: Extra[] = [
+      {},
+      { quantity: 2, unit: 'pcs', value: 9_000, currency: 'CNY' },
+      { quantity: 0, unit: 'pcs', value: 9_000, currency: 'USD' },
+      { unit: 'pcs', value: 9_000, currency: 'USD' },
+    ];
+    for (const extra of cases) {
+      const d = screen('UN', decl('2017-01-10', '570110', { ...exportTo, ...extra }));
+      expect(d.decision).toBe('HOLD');
+      const r = d.reasons.find((x) => x.kind === 'value-undetermined');
+      expect(r?.text).toMatch(
+        /valued above USD 500 per item; declare the value in USD and the quantity in items/,
+      );
+      expect(r?.unconfirmed).toBe(true);
+    }
+  });
+
+  it('names the aircraft spare-parts exception, its UNCONFIRMED model list and its citation', () => {
+    const d = screen('UN', decl('2018-03-01', '880330', { ...exportTo, ...aircraftParts }));
+    expect(d.exception).toBe('UN-2397-OP7/civil-aircraft-spare-parts');
+    expect(d.conditions.join(' ')).toMatch(/UNCONFIRMED: An-24R\/RV/);
+    expect(d.reasons[0]?.unconfirmed).toBe(true);
+    expect(d.reasons[0]?.citation).toBe(
+      'United Nations Security Council resolution 2397 (2017), para 7 (para UNCONFIRMED)',
+    );
+  });
+
+  it('holds, never refuses, imports under No. 4’s UNCONFIRMED import section, and says why', () => {
+    const d = screen('CN', decl('2018-02-01', '4403', {}));
+    expect(d.decision).toBe('HOLD');
+    const r = d.reasons.find((x) => x.measure === 'CN-MOFCOM-4-2018-II');
+    expect(r?.kind).toBe('measure-unconfirmed');
+    expect(r?.text).toMatch(/whether this measure exists is UNCONFIRMED/);
+    expect(r?.unconfirmed).toBe(true);
   });
 
   it('cites the suspension, not a ban, for suspended coal', () => {
