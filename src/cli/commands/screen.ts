@@ -26,6 +26,7 @@ import {
 import { isIsoDate, type RowError } from '../../ingest/declarations/declaration-row.js';
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
 import { resolveDataDir } from '../config.js';
+import { DecisionEncoder } from '../decision-encoder.js';
 import { csvEscape, type OutputFormat, parseFormat } from '../output.js';
 import type { ParallelTuning } from '../screen-workers/parallel-screen.js';
 
@@ -128,6 +129,23 @@ export class OutputBuffer {
   #buffer = Buffer.allocUnsafeSlow(1 << 18);
   #offset = 0;
   #full: Buffer[] = [];
+
+  readonly #encoder = new DecisionEncoder();
+
+  /** One decision as a JSON line (src/cli/decision-encoder.ts); without its line feed for a JSON array. */
+  decision(d: Decision, newline: boolean): void {
+    let end = this.#encoder.encode(d, this.#buffer, this.#offset);
+    if (end === -1) {
+      this.#rotate(1 << 16);
+      end = this.#encoder.encode(d, this.#buffer, this.#offset);
+    }
+    if (end === -1) {
+      // a decision larger than a whole buffer
+      this.add(decisionToJsonLine(d), newline ? '\n' : '');
+      return;
+    }
+    this.#offset = newline ? end : end - 1;
+  }
 
   add(a: string, b: string): void {
     // a UTF-16 code unit never takes more than 3 UTF-8 bytes
@@ -324,10 +342,11 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
         counts[d.decision]++;
         switch (run.format) {
           case 'jsonl':
-            output.add(decisionToJsonLine(d), '\n');
+            output.decision(d, true);
             break;
           case 'json':
-            output.add(first ? '\n' : ',\n', decisionToJsonLine(d));
+            output.add(first ? '\n' : ',\n', '');
+            output.decision(d, false);
             break;
           case 'csv':
             output.add(decisionCsvLine(d), '');

@@ -15,6 +15,7 @@ import type { PartyCheck } from '../../core/screening/party-check.js';
 import { decisionToJsonLine, screenDeclaration } from '../../core/screening/screen.js';
 import { CsvDeclarations, type DeclarationBatch } from '../../ingest/declarations/declaration-reader.js';
 import { DeclarationRowParser, hashId, type RowError } from '../../ingest/declarations/declaration-row.js';
+import { DecisionEncoder } from '../decision-encoder.js';
 import type { OutputFormat } from '../output.js';
 
 /** Outcome codes of `ChunkResult.outcomes`. */
@@ -80,6 +81,13 @@ interface RawUtf8Write {
   utf8Write(text: string, offset: number): number;
 }
 
+/** A copy of `buffer`'s first `used` bytes in a buffer with at least `need` more. */
+function grow(buffer: Buffer, used: number, need: number): Buffer<ArrayBuffer> {
+  const grown = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, used + need));
+  buffer.copy(grown, 0, 0, used);
+  return grown;
+}
+
 export class ChunkScreener {
   readonly #o: ChunkScreenerOptions;
   readonly #screen: {
@@ -89,6 +97,7 @@ export class ChunkScreener {
     parties: PartyCheck | undefined;
   };
   readonly #rows = new DeclarationRowParser(null);
+  readonly #encoder = new DecisionEncoder();
 
   constructor(options: ChunkScreenerOptions) {
     this.#o = options;
@@ -119,6 +128,7 @@ export class ChunkScreener {
     const outcomes = new Uint8Array(n);
     const deferred: Declaration[] = [];
     let buffer = Buffer.allocUnsafeSlow(Math.max(1 << 16, text.length * 4));
+    const encoder = this.#o.format === 'jsonl' ? this.#encoder : undefined;
     let offset = 0;
     for (let k = 0; k < n; k++) {
       const item = batch.items[k]!;
@@ -136,12 +146,18 @@ export class ChunkScreener {
         continue;
       }
       outcomes[k] = decision.decision === 'CLEAR' ? 0 : decision.decision === 'HOLD' ? 1 : 2;
-      const s = this.#o.formatter(decision);
-      if (offset + s.length * 3 > buffer.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, offset + s.length * 3));
-        buffer.copy(grown, 0, 0, offset);
-        buffer = grown;
+      if (encoder) {
+        let end = encoder.encode(decision, buffer, offset);
+        if (end === -1) {
+          buffer = grow(buffer, offset, Buffer.byteLength(jsonlLine(decision)));
+          end = encoder.encode(decision, buffer, offset);
+        }
+        offset = end;
+        ends[k] = offset;
+        continue;
       }
+      const s = this.#o.formatter(decision);
+      if (offset + s.length * 3 > buffer.length) buffer = grow(buffer, offset, s.length * 3);
       offset += (buffer as unknown as RawUtf8Write).utf8Write(s, offset);
       ends[k] = offset;
     }
