@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npx embargo` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
+// Starts the CLI from a cached esbuild bundle of the sources (bin/cli-bundle.js), so `npx embargo`
+// works right after `npm ci` without transpiling every module at each start; when no bundle can be
+// built, runs the TypeScript sources directly through tsx.
+import { loadBundledCli } from './cli-bundle.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+let cli = await loadBundledCli();
+if (!cli) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import('../src/cli/main.ts');
+}
+process.exitCode = await cli.main(process.argv.slice(2));
