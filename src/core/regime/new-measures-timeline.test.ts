@@ -72,7 +72,7 @@ describe('2397 OP7 in the timeline (UN)', () => {
     const span = measureSpans(regime, { jurisdiction: 'UN', hs: '880330' }).find(
       (s) => s.measure === 'UN-2397-OP7',
     );
-    expect(span?.exceptions.map((x) => [x.id, x.window.from, x.window.to])).toEqual([
+    expect(span?.exceptions.map((x) => [x.id, x.window?.from, x.window?.to])).toEqual([
       ['civil-aircraft-spare-parts', '2017-12-22', null],
     ]);
   });

@@ -93,6 +93,10 @@ export interface Declaration {
   contractDate?: string;
   /** one of PRODUCTS, where the tariff line alone cannot tell the goods apart */
   product?: string;
+  /** ISO date the goods arrived at the port of entry (import rules for goods "already at port") */
+  arrivalDate?: string;
+  /** ISO date the goods were shipped (bill of lading), for rules on goods "already shipped" */
+  shipmentDate?: string;
   /** Columns the input carried that embargo does not read; kept, never interpreted. */
   extra?: Record<string, string>;
 }
@@ -110,6 +114,8 @@ export const CONDITION_FACTS = [
   'unit',
   'currency',
   'product',
+  'arrival_date',
+  'shipment_date',
 ] as const;
 export type ConditionFact = (typeof CONDITION_FACTS)[number];
 
@@ -137,5 +143,9 @@ export function factOf(declaration: Declaration, fact: ConditionFact): string | 
       return declaration.currency;
     case 'product':
       return declaration.product;
+    case 'arrival_date':
+      return declaration.arrivalDate;
+    case 'shipment_date':
+      return declaration.shipmentDate;
   }
 }

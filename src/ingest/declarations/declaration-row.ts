@@ -45,6 +45,8 @@ export const DECLARATION_FIELDS = [
   'checkpoint',
   'contract_date',
   'product',
+  'arrival_date',
+  'shipment_date',
 ] as const;
 export type DeclarationField = (typeof DECLARATION_FIELDS)[number];
 export const REQUIRED_FIELDS: readonly DeclarationField[] = ['id', 'date', 'direction', 'hs_code'];
@@ -146,6 +148,18 @@ export function normaliseHs(raw: string): string | undefined {
   if (s.length < 2 || s.length > 10) return undefined;
   if (!digits) for (let k = 0; k < s.length; k++) if (!isDigit(s.charCodeAt(k))) return undefined;
   return s;
+}
+
+/** COUNTRY_CODES as a 26 × 26 table of upper-case letter pairs: no string hashing per cell. */
+const ALPHA2 = new Uint8Array(26 * 26);
+for (const code of COUNTRY_CODES) ALPHA2[(code.charCodeAt(0) - 65) * 26 + code.charCodeAt(1) - 65] = 1;
+
+/** True for an assigned alpha-2 code in upper case (the common spelling; the Set answers the rest). */
+function isAssignedAlpha2(v: string): boolean {
+  if (v.length !== 2) return false;
+  const a = v.charCodeAt(0) - 65;
+  const b = v.charCodeAt(1) - 65;
+  return a >= 0 && a < 26 && b >= 0 && b < 26 && ALPHA2[a * 26 + b] === 1;
 }
 
 const CURRENCY = /^[A-Z]{3}$/;
@@ -318,6 +332,12 @@ export class DeclarationRowParser {
     const contractDate = this.#text(F.contract_date);
     if (contractDate !== undefined && !isIsoDate(contractDate))
       this.#fail('contract_date', `'${contractDate}' is not a real date YYYY-MM-DD`);
+    const arrivalDate = this.#text(F.arrival_date);
+    if (arrivalDate !== undefined && !isIsoDate(arrivalDate))
+      this.#fail('arrival_date', `'${arrivalDate}' is not a real date YYYY-MM-DD`);
+    const shipmentDate = this.#text(F.shipment_date);
+    if (shipmentDate !== undefined && !isIsoDate(shipmentDate))
+      this.#fail('shipment_date', `'${shipmentDate}' is not a real date YYYY-MM-DD`);
     const product = this.#text(F.product)?.toLowerCase();
     if (product !== undefined && !productSet.has(product))
       this.#fail('product', `unknown product '${product}'; expected one of ${PRODUCTS.join(', ')}`);
@@ -369,6 +389,8 @@ export class DeclarationRowParser {
       checkpoint: this.#text(F.checkpoint),
       contractDate,
       product,
+      arrivalDate,
+      shipmentDate,
       extra,
     };
     return d;
@@ -377,7 +399,7 @@ export class DeclarationRowParser {
   #country(k: number, field: DeclarationField): string | undefined {
     const v = this.#text(k);
     if (v === undefined) return undefined;
-    if (COUNTRY_CODES.has(v)) return v;
+    if (isAssignedAlpha2(v) || COUNTRY_CODES.has(v)) return v;
     const code = v.toUpperCase();
     if (COUNTRY_CODES.has(code)) return code;
     this.#fail(field, `'${v}' is not an ISO 3166-1 alpha-2 country code`);
