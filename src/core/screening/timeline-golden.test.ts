@@ -942,6 +942,42 @@ const rows: Row[] = [
     'UN-2375-OP13',
   ],
   [
+    'UN condensate the day before 2397',
+    'UN',
+    '2017-12-21',
+    '2709',
+    { ...exportTo, product: 'condensate' },
+    'REFUSE',
+    'UN-2375-OP13',
+  ],
+  [
+    'UN condensate the day after 2397',
+    'UN',
+    '2017-12-23',
+    '2709',
+    { ...exportTo, product: 'condensate' },
+    'REFUSE',
+    'UN-2375-OP13',
+  ],
+  [
+    'CN condensate the day before No. 4',
+    'CN',
+    '2018-01-05',
+    '2709000000',
+    { ...exportTo, product: 'condensate' },
+    'REFUSE',
+    'CN-MOFCOM-52-2017-2',
+  ],
+  [
+    'CN condensate the day after No. 4',
+    'CN',
+    '2018-01-07',
+    '2709000000',
+    { ...exportTo, product: 'condensate' },
+    'REFUSE',
+    'CN-MOFCOM-52-2017-2',
+  ],
+  [
     'UN condensate on the day of 2397',
     'UN',
     '2017-12-22',
@@ -988,7 +1024,10 @@ describe('golden declarations across the timeline', () => {
   it('never cites a crude-oil measure for declared condensate (UN and CN)', () => {
     for (const [j, date, hs] of [
       ['UN', '2017-09-11', '2709'],
+      ['UN', '2017-12-21', '2709'],
+      ['UN', '2017-12-22', '2709'],
       ['UN', '2018-02-01', '2709'],
+      ['CN', '2018-01-06', '2709000000'],
       ['CN', '2018-02-01', '2709000000'],
     ] as const) {
       const d = screen(j, decl(date, hs, { ...exportTo, product: 'condensate', quantity: 1000, unit: 't' }));
