@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   EMB_JSON_MALFORMED: 'A JSON or JSON-lines input cannot be parsed.',
   EMB_STORE_OPEN: 'The store (SQLite file or PostgreSQL database) cannot be opened or reached.',
   EMB_STORE_MIGRATION: 'The store schema cannot be brought up to date (or is newer than this embargo).',
+  EMB_STORE_CONFLICT:
+    'Another writer changed approval data a batch chunk was screened under before the chunk was stored.',
   EMB_USER_UNKNOWN: 'No user is named, or the named user does not exist.',
   EMB_USER_EXISTS: 'A user with that name already exists.',
   EMB_PERMISSION_DENIED: "The acting user's role does not allow this action.",

@@ -29,6 +29,7 @@ import {
   type ScreeningRow,
   screenIntoStore,
 } from './screening-service.js';
+import { StoreWriterThread } from './store-writer.js';
 
 export interface ScreenFileOptions {
   store: Store;
@@ -107,6 +108,10 @@ export async function screenFileIntoStore(options: ScreenFileOptions): Promise<B
  * What `embargo screen <file> --store` plugs into its reading loop: each reader batch (one input
  * chunk) is recorded in one transaction and its decisions come back in input order, so the command
  * keeps its own output formats. Open it, `record` every batch, then `finish` (and always `close`).
+ * Chunks are written on a writer thread while the next one is screened (docs/decisions.md ST8):
+ * `record` returns a chunk's decisions once screened, and a failure to commit it is thrown by the
+ * next `record` or by `finish`; either way the store holds whole chunks in input order only, and
+ * the same command run again finishes the batch.
  */
 export interface ScreeningRecorder {
   record(batch: DeclarationBatch, screen: (declaration: Declaration) => Decision): Promise<Decision[]>;
@@ -125,7 +130,9 @@ export async function openScreeningRecorder(options: {
   /** regime version, jurisdiction, as-of, list versions: what else identifies the batch */
   context: Record<string, unknown>;
 }): Promise<ScreeningRecorder> {
-  const store = await openStore(resolveDbTarget(options.db, options.dataDir));
+  const target = resolveDbTarget(options.db, options.dataDir);
+  const store = await openStore(target);
+  let writer: StoreWriterThread | undefined;
   try {
     let actor = 'cli';
     if (options.actor) {
@@ -137,12 +144,15 @@ export async function openScreeningRecorder(options: {
     let screen: (declaration: Declaration) => Decision = () => {
       throw new Error('screen function not set');
     };
+    // Writing runs on its own thread, overlapping the screening of the next chunk (ST8).
+    writer = await StoreWriterThread.start(target);
     const recorder = await BatchRecorder.start<RowError>({
       store,
       screener: { screen: (d) => screen(d) },
       actor,
       source: options.file === '-' ? '-' : resolve(options.file),
       batchId,
+      writer,
     });
     return {
       async record(batch, screenFn) {
@@ -157,9 +167,13 @@ export async function openScreeningRecorder(options: {
       async finish() {
         return { ...(await recorder.finish()), location: store.location };
       },
-      close: () => store.close(),
+      async close() {
+        await writer?.close();
+        await store.close();
+      },
     };
   } catch (error) {
+    await writer?.close();
     await store.close();
     throw error;
   }

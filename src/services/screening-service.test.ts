@@ -4,7 +4,14 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { advanceApprovalStep, applyApproval, rejectApprovalStep } from './approvals-service.js';
 import { verifyAudit } from './audit-service.js';
-import { recordScreenings, screenIntoStore } from './screening-service.js';
+import {
+  prepareScreening,
+  recheckApprovals,
+  recordScreenings,
+  StaleApprovalsError,
+  screenDeclarations,
+  screenIntoStore,
+} from './screening-service.js';
 import { livelihoodCoal, plainImport, rasonCoal, shippedScreener } from './services.fixtures.js';
 import { addUser } from './users-service.js';
 
@@ -156,6 +163,22 @@ describe.each(DATABASES)('screening into the store on %s', (kind) => {
       // re-screening the first one does not count its own use against it
       await screenAll(rasonCoal({ id: 'RC-1', quantity: 1000 }));
       expect((await store.listDecisions()).map((d) => d.decision.decision)).toEqual(['CLEAR', 'REFUSE']);
+    });
+
+    it('re-checks approvals inside the write: a verdict another writer made stale is refused, a current one passes', async () => {
+      await file('record-filed');
+      // screened outside the write transaction, as the pipelined writer's main thread does
+      const early = await screenDeclarations(store, screener, [rasonCoal({ id: 'RC-2', quantity: 600 })]);
+      expect(early[0]!.decision.decision).toBe('CLEAR');
+      // meanwhile another writer draws 1000 t of the 1500 on the same chain
+      await screenAll(rasonCoal({ id: 'RC-1', quantity: 1000 }));
+      await expect(store.write((tx) => recheckApprovals(tx, early.map(prepareScreening)))).rejects.toThrow(
+        StaleApprovalsError,
+      );
+      const current = await screenDeclarations(store, screener, [rasonCoal({ id: 'RC-3', quantity: 400 })]);
+      await expect(
+        store.write((tx) => recheckApprovals(tx, current.map(prepareScreening))),
+      ).resolves.toBeUndefined();
     });
 
     it('refuses a chain granted to another applicant', async () => {

@@ -11,11 +11,12 @@ import { type ApprovalChain, CHAINS, chainForApprovalType } from '../core/approv
 import { type ApprovalVerdict, verifyApproval } from '../core/approvals/approval-verifier.js';
 import { canonicalJson } from '../core/audit/audit-chain.js';
 import { applyCaseAction, type CaseState, openCase } from '../core/cases/case-rules.js';
-import type { Decision, Reason } from '../core/screening/decision.js';
+import type { Decision, Outcome, Reason } from '../core/screening/decision.js';
 import type { Declaration } from '../core/screening/declaration.js';
 import { sha256 } from '../store/kysely-store.js';
-import type { BatchRecord, Store, StoreReader, StoreWriter } from '../store/port.js';
+import type { BatchRecord, DecisionRecord, Store, StoreReader, StoreWriter } from '../store/port.js';
 import { recordApprovalUses } from './approvals-service.js';
+import type { StoreWriterThread } from './store-writer.js';
 
 /** Whatever turns a declaration into a decision (the compiled regime with its options). */
 export interface Screener {
@@ -191,6 +192,158 @@ const hasPartyMatch = (d: Decision) => d.reasons.some((r) => r.kind === 'party-p
 
 type AuditDraft = Parameters<StoreWriter['appendAuditMany']>[0][number];
 
+/** A declaration screened (phase one of recording), with the approval verdicts it was screened under. */
+export interface ScreenedDeclaration {
+  declaration: Declaration;
+  decision: Decision;
+  verdicts: ApprovalVerdict[];
+}
+
+/** The store holds other approval data than a decision was screened under (another writer changed it). */
+export class StaleApprovalsError extends Error {
+  constructor(readonly declarationId: string) {
+    super(`the approvals cited by declaration ${declarationId} changed while it was screened`);
+  }
+}
+
+/**
+ * Phase one of recording: screens declarations, checking their approvals through `ledger` (which
+ * counts the quantities earlier declarations draw). Reads only; `storeScreened` writes the result.
+ */
+export async function screenDeclarations(
+  reader: StoreReader,
+  screener: Screener,
+  declarations: readonly Declaration[],
+  ledger: ApprovalLedger = new ApprovalLedger(reader),
+): Promise<ScreenedDeclaration[]> {
+  await ledger.prefetch(declarations);
+  const screened: ScreenedDeclaration[] = [];
+  for (const declaration of declarations) {
+    screened.push({ declaration, ...(await screenWithApprovals(reader, screener, declaration, ledger)) });
+  }
+  return screened;
+}
+
+const sameVerdict = (a: ApprovalVerdict | undefined, b: ApprovalVerdict | undefined) =>
+  a !== undefined &&
+  b !== undefined &&
+  a.accepted === b.accepted &&
+  a.reason === b.reason &&
+  a.quantity === b.quantity &&
+  a.unit === b.unit &&
+  a.reference.type === b.reference.type &&
+  a.reference.reference === b.reference.reference;
+
+/**
+ * A screening ready to store: what the writer needs and nothing more, mostly strings, so that
+ * handing it to a writer thread is cheap. `declaration` is kept only when approvals are cited
+ * (the writer re-checks them against the stored chains).
+ */
+export interface PreparedScreening {
+  id: string;
+  /** canonical JSON of the declaration: both what the content hash covers and the stored body */
+  body: string;
+  hash: string;
+  contextHash: string;
+  record: DecisionRecord;
+  partyMatch: boolean;
+  verdicts: ApprovalVerdict[];
+  declaration?: Declaration;
+}
+
+const PARTY_KINDS: ReadonlySet<string> = new Set(['party-designated', 'party-possible-match']);
+/** JSON of a reason the engine shares between decisions (frozen): serialised once. */
+const frozenReasonJson = new WeakMap<Reason, string>();
+
+function reasonsJson(reasons: readonly Reason[]): string {
+  let out = '[';
+  for (let i = 0; i < reasons.length; i++) {
+    const r = reasons[i]!;
+    let text = Object.isFrozen(r) ? frozenReasonJson.get(r) : undefined;
+    if (text === undefined) {
+      text = JSON.stringify(r);
+      if (Object.isFrozen(r)) frozenReasonJson.set(r, text);
+    }
+    out += i ? `,${text}` : text;
+  }
+  return `${out}]`;
+}
+
+const listJson = (items: readonly unknown[]) => (items.length === 0 ? '[]' : JSON.stringify(items));
+
+/** The stored form of a decision (the same text JSON.stringify gives each column). */
+export function decisionRecord(d: Decision): DecisionRecord {
+  const partyHits: DecisionRecord['partyHits'] = [];
+  for (const r of d.reasons) {
+    if (PARTY_KINDS.has(r.kind))
+      partyHits.push({
+        kind: r.kind,
+        outcome: r.outcome,
+        text: r.text,
+        details: JSON.stringify(r.details ?? {}),
+      });
+  }
+  return {
+    decision: d.decision,
+    reasons: reasonsJson(d.reasons),
+    missingDocuments: listJson(d.missingDocuments),
+    missingApprovals: listJson(d.missingApprovals),
+    exception: d.exception,
+    conditions: listJson(d.conditions),
+    asOf: d.asOf,
+    jurisdiction: d.jurisdiction,
+    regimeVersion: d.regimeVersion,
+    lists: listJson(d.lists),
+    partyHits,
+  };
+}
+
+export function prepareScreening(s: ScreenedDeclaration): PreparedScreening {
+  const body = canonicalJson(s.declaration);
+  return {
+    id: s.declaration.id,
+    body,
+    hash: sha256(body),
+    contextHash: contextHash(s.decision, s.verdicts),
+    record: decisionRecord(s.decision),
+    partyMatch: hasPartyMatch(s.decision),
+    verdicts: s.verdicts,
+    declaration: s.declaration.approvals.length ? s.declaration : undefined,
+  };
+}
+
+/**
+ * Checks, inside the write transaction, that every approval verdict a declaration was screened
+ * under (outside it) is still what the stored chains and uses give, replaying the chunk's own draws
+ * in order. Throws StaleApprovalsError at the first difference.
+ */
+export async function recheckApprovals(
+  tx: StoreReader,
+  prepared: readonly PreparedScreening[],
+): Promise<void> {
+  const cited = prepared.filter((p) => p.declaration !== undefined);
+  if (cited.length === 0) return;
+  const ledger = new ApprovalLedger(tx);
+  await ledger.prefetch(cited.map((p) => p.declaration!));
+  for (const p of cited) {
+    const now = await ledger.verify(p.declaration!);
+    if (now.length !== p.verdicts.length || now.some((v, i) => !sameVerdict(v, p.verdicts[i]))) {
+      throw new StaleApprovalsError(p.id);
+    }
+    if (p.record.decision === 'CLEAR') ledger.draw(p.id, now);
+  }
+}
+
+/** What `storeScreened` records with each chunk, besides the screenings. */
+export interface RecordContext {
+  actor: string;
+  source: string | null;
+  batchId: string | null;
+  followCase?: CaseState;
+  /** first record the regime and list versions, if the trail has not seen them */
+  announce?: boolean;
+}
+
 /**
  * Screens and records declarations inside an open write transaction. `followCase` (used when an
  * officer attaches a reference) moves that case to the new version instead of opening another.
@@ -199,44 +352,35 @@ export async function recordScreenings(
   tx: StoreWriter,
   screener: Screener,
   declarations: readonly Declaration[],
-  context: {
-    actor: string;
-    source: string | null;
-    batchId: string | null;
-    followCase?: CaseState;
-    /** first record the regime and list versions, if the trail has not seen them */
-    announce?: boolean;
-  },
+  context: RecordContext,
 ): Promise<RecordedScreening[]> {
-  const ledger = new ApprovalLedger(tx);
-  await ledger.prefetch(declarations);
-  const screened: {
-    declaration: Declaration;
-    body: string;
-    hash: string;
-    decision: Decision;
-    verdicts: ApprovalVerdict[];
-  }[] = [];
-  for (const declaration of declarations) {
-    const { decision, verdicts } = await screenWithApprovals(tx, screener, declaration, ledger);
-    // The canonical text is both what the content hash covers and the stored body: one serialisation.
-    const body = canonicalJson(declaration);
-    screened.push({ declaration, body, hash: sha256(body), decision, verdicts });
-  }
+  const screened = await screenDeclarations(tx, screener, declarations);
+  const stored = await storeScreened(tx, screened.map(prepareScreening), context);
+  return screened.map((s, i) => ({ declaration: s.declaration, decision: s.decision, ...stored[i]! }));
+}
+
+/** What storing one screening did. */
+export type StoredScreening = Omit<RecordedScreening, 'declaration' | 'decision'>;
+
+/**
+ * Phase two of recording, inside an open write transaction: declarations (idempotently, new
+ * content → new version), decisions, party hits, approval uses, cases for HOLDs, and the audit
+ * entries, in input order.
+ */
+export async function storeScreened(
+  tx: StoreWriter,
+  screened: readonly PreparedScreening[],
+  context: RecordContext,
+): Promise<StoredScreening[]> {
   const versions = await tx.putDeclarations(
-    screened.map((s) => ({
-      declaration: s.declaration,
-      contentHash: s.hash,
-      source: context.source,
-      body: s.body,
-    })),
+    screened.map((s) => ({ id: s.id, contentHash: s.hash, source: context.source, body: s.body })),
   );
   const stored = await tx.putDecisions(
     screened.map((s, i) => ({
-      declarationId: s.declaration.id,
+      declarationId: s.id,
       version: versions[i]!.version,
-      contextHash: contextHash(s.decision, s.verdicts),
-      decision: s.decision,
+      contextHash: s.contextHash,
+      decision: s.record,
       batchId: context.batchId,
       newVersion: versions[i]!.created,
     })),
@@ -245,49 +389,58 @@ export async function recordScreenings(
   const caseAudit: AuditDraft[] = [];
   const cases = new Map<string, CaseState>();
   // A version created just now has no case yet: only look up the others.
-  const known = screened.filter((_, i) => !versions[i]!.created).map((s) => s.declaration.id);
+  const known = screened.filter((_, i) => !versions[i]!.created).map((s) => s.id);
   for (const c of await tx.casesOfDeclarations(known)) {
     cases.set(`${c.declarationId}\u0000${c.version}`, c);
   }
   const newCases: Parameters<StoreWriter['insertCases']>[0][number][] = [];
   let nextNum = 0;
-  const results: RecordedScreening[] = [];
+  const results: StoredScreening[] = [];
   for (const [i, s] of screened.entries()) {
     const version = versions[i]!.version;
     const { seq, created } = stored[i]!;
-    const key = `${s.declaration.id}\u0000${version}`;
+    const key = `${s.id}\u0000${version}`;
     let caseId = cases.get(key)?.id ?? null;
     if (created) {
+      // keys in sorted order: the canonical JSON of the payload then needs no sort
       audit.push({
         actor: context.actor,
         action: 'decision.recorded',
-        subject: `declaration:${s.declaration.id}`,
+        subject: `declaration:${s.id}`,
         payload: {
-          version,
-          content_hash: s.hash,
-          decision: s.decision.decision,
-          decision_seq: seq,
-          regime_version: s.decision.regimeVersion,
-          as_of: s.decision.asOf,
-          jurisdiction: s.decision.jurisdiction,
+          as_of: s.record.asOf,
           batch: context.batchId,
+          content_hash: s.hash,
+          decision: s.record.decision,
+          decision_seq: seq,
+          jurisdiction: s.record.jurisdiction,
+          regime_version: s.record.regimeVersion,
+          version,
         },
       });
-      if (s.decision.decision === 'CLEAR')
-        await recordApprovalUses(tx, s.declaration.id, version, s.verdicts);
+      if (s.record.decision === 'CLEAR') await recordApprovalUses(tx, s.id, version, s.verdicts);
       const existing = context.followCase ?? cases.get(key);
       if (existing) {
-        caseId = await followUp(tx, existing, s.decision, version, seq, context.actor, caseAudit);
-      } else if (s.decision.decision === 'HOLD') {
+        caseId = await followUp(
+          tx,
+          existing,
+          s.record.decision,
+          s.partyMatch,
+          version,
+          seq,
+          context.actor,
+          caseAudit,
+        );
+      } else if (s.record.decision === 'HOLD') {
         if (nextNum === 0) nextNum = await tx.nextCaseNumber();
         const num = nextNum++;
         const opened = openCase(
           {
             id: `C-${num}`,
-            declarationId: s.declaration.id,
+            declarationId: s.id,
             version,
             screeningOutcome: 'HOLD',
-            partyMatch: hasPartyMatch(s.decision),
+            partyMatch: s.partyMatch,
           },
           tx.now(),
         );
@@ -302,19 +455,12 @@ export async function recordScreenings(
         caseId = opened.state.id;
       }
     }
-    results.push({
-      declaration: s.declaration,
-      decision: s.decision,
-      version,
-      decisionSeq: seq,
-      created,
-      caseId,
-    });
+    results.push({ version, decisionSeq: seq, created, caseId });
   }
   if (newCases.length) await tx.insertCases(newCases);
   // Decisions first, then what they caused, so the trail reads as it happened.
   const first = screened[0];
-  const preamble = context.announce && first ? await announcements(tx, context.actor, first.decision) : [];
+  const preamble = context.announce && first ? await announcements(tx, context.actor, first.record) : [];
   if (audit.length || caseAudit.length) await tx.appendAuditMany([...preamble, ...audit, ...caseAudit]);
   return results;
 }
@@ -323,7 +469,8 @@ export async function recordScreenings(
 async function followUp(
   tx: StoreWriter,
   existing: CaseState,
-  decision: Decision,
+  outcome: Outcome,
+  partyMatch: boolean,
   version: number,
   decisionSeq: number,
   actor: string,
@@ -333,7 +480,7 @@ async function followUp(
   // The system records the re-screen; it acts with the rights of whoever triggered it.
   const { state, event } = applyCaseAction(
     { ...existing, version },
-    { type: 'rescreened', outcome: decision.decision, partyMatch: hasPartyMatch(decision), decisionSeq },
+    { type: 'rescreened', outcome, partyMatch, decisionSeq },
     { name: actor, role: 'officer' },
     tx.now(),
   );
@@ -349,13 +496,17 @@ async function followUp(
 }
 
 /** Audit entries for the regime and list versions a batch screens under, the first time each is seen. */
-async function announcements(tx: StoreWriter, actor: string, decision: Decision): Promise<AuditDraft[]> {
+async function announcements(
+  tx: StoreWriter,
+  actor: string,
+  decision: DecisionRecord,
+): Promise<AuditDraft[]> {
   const drafts: AuditDraft[] = [];
   const subject = `regime:${decision.regimeVersion}`;
   if (!(await tx.hasAudit('regime.loaded', subject))) {
     drafts.push({ actor, action: 'regime.loaded', subject, payload: { version: decision.regimeVersion } });
   }
-  for (const list of decision.lists) {
+  for (const list of JSON.parse(decision.lists) as Decision['lists']) {
     const listSubject = `list:${list.id}:${list.hash}`;
     if (!(await tx.hasAudit('list.loaded', listSubject))) {
       drafts.push({ actor, action: 'list.loaded', subject: listSubject, payload: list });
@@ -373,6 +524,10 @@ export class BatchRecorder<R = unknown> {
   readonly summary: BatchSummary;
   private readonly batch: BatchRecord;
   private announced = false;
+  /** pipelined mode: chunks handed to the writer thread, not yet known to be committed */
+  private readonly inFlight: Promise<void>[] = [];
+  /** pipelined mode: one ledger for the batch, so a chunk counts what chunks still in flight draw */
+  private ledger: ApprovalLedger | undefined;
 
   private constructor(
     private readonly store: Store,
@@ -381,6 +536,7 @@ export class BatchRecorder<R = unknown> {
     private readonly source: string,
     private readonly batchId: string | null,
     previous: BatchRecord | undefined,
+    private readonly writer: StoreWriterThread | undefined,
   ) {
     this.summary = { rows: 0, decisions: {}, rejects: 0, stored: 0, resumedFrom: previous?.rowsDone ?? 0 };
     this.batch = previous ?? {
@@ -401,6 +557,12 @@ export class BatchRecorder<R = unknown> {
     actor: string;
     source: string;
     batchId: string | null;
+    /**
+     * Pipelined mode (docs/decisions.md ST8): chunks are written by this writer thread while the
+     * next one is screened. `record` then returns a chunk's decisions once screened; the chunk's
+     * commit is confirmed (or its failure thrown) by a later `record` or by `finish`.
+     */
+    writer?: StoreWriterThread;
   }): Promise<BatchRecorder<R>> {
     const previous = options.batchId ? await options.store.getBatch(options.batchId) : undefined;
     return new BatchRecorder<R>(
@@ -410,6 +572,7 @@ export class BatchRecorder<R = unknown> {
       options.source,
       options.batchId,
       previous,
+      options.writer,
     );
   }
 
@@ -429,6 +592,8 @@ export class BatchRecorder<R = unknown> {
       for (const d of declarations) {
         decisions.push((await screenWithApprovals(this.store, screener, d, ledger)).decision);
       }
+    } else if (this.writer) {
+      decisions = await this.submit(declarations, rejects);
     } else {
       const recorded = await this.store.write(async (tx) => {
         const out = await recordScreenings(tx, screener, declarations, {
@@ -456,8 +621,53 @@ export class BatchRecorder<R = unknown> {
     return decisions;
   }
 
+  /**
+   * Pipelined: screens the chunk here (approvals checked against what the store held when first
+   * cited, plus what earlier chunks of this batch draw), hands it to the writer thread, which
+   * re-checks those approvals inside its transaction, and waits for the chunk before it: at most
+   * two chunks are ever uncommitted.
+   */
+  private async submit(declarations: readonly Declaration[], rejects: number): Promise<Decision[]> {
+    const { summary, batch } = this;
+    this.ledger ??= new ApprovalLedger(this.store);
+    const screened = await screenDeclarations(this.store, this.screener, declarations, this.ledger);
+    if (this.batchId) {
+      batch.rowsDone = summary.rows;
+      batch.decisions += screened.length;
+      batch.rejects += rejects;
+      batch.updatedAt = this.store.now();
+    }
+    if (screened.length || this.batchId) {
+      const committed = this.writer!.submit({
+        screened: screened.map(prepareScreening),
+        context: { actor: this.actor, source: this.source, batchId: this.batchId, announce: !this.announced },
+        batch: this.batchId ? { ...batch } : null,
+      }).then((created) => {
+        summary.stored += created;
+      });
+      committed.catch(() => {}); // awaited below or in finish(); this only marks it handled
+      this.inFlight.push(committed);
+      if (screened.length) this.announced = true;
+    }
+    while (this.inFlight.length > 1) await this.inFlight.shift();
+    return screened.map((s) => s.decision);
+  }
+
   /** Marks the batch finished (a later identical run then only re-screens for output). */
   async finish(): Promise<BatchSummary> {
+    while (this.inFlight.length) await this.inFlight.shift();
+    if (this.writer) {
+      if (this.batchId && !this.batch.finishedAt) {
+        this.batch.finishedAt = this.store.now();
+        this.batch.updatedAt = this.batch.finishedAt;
+        await this.writer.submit({
+          screened: [],
+          context: { actor: this.actor, source: this.source, batchId: this.batchId },
+          batch: { ...this.batch },
+        });
+      }
+      return this.summary;
+    }
     if (this.batchId && !this.batch.finishedAt) {
       await this.store.write(async (tx) => {
         this.batch.finishedAt = tx.now();

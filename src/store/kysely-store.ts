@@ -6,7 +6,7 @@
 import { createHash, hash } from 'node:crypto';
 import { CompiledQuery, Kysely, type Selectable, sql } from 'kysely';
 import type { ApprovalChain, ApprovalStep, ChainKind } from '../core/approvals/approval-chain.js';
-import { type AuditEntry, type AuditInput, canonicalJson, chainEntry } from '../core/audit/audit-chain.js';
+import { type AuditEntry, type AuditInput, chainEntry } from '../core/audit/audit-chain.js';
 import type { CaseEventDraft, CaseOutcome, CaseState, CaseStatus } from '../core/cases/case-rules.js';
 import type { Role } from '../core/cases/roles.js';
 import { EmbargoError } from '../core/errors.js';
@@ -638,7 +638,7 @@ class Repository implements StoreWriter {
       'id, version, content_hash',
       'declarations',
       'id',
-      items.map((i) => i.declaration.id),
+      items.map((i) => i.id),
     );
     for (const row of rows) {
       const entry = known.get(row.id) ?? { maxVersion: 0, byHash: new Map<string, number>() };
@@ -649,21 +649,14 @@ class Repository implements StoreWriter {
     const receivedAt = this.now();
     const inserts: unknown[][] = [];
     const results = items.map((item) => {
-      const id = item.declaration.id;
+      const id = item.id;
       const entry = known.get(id) ?? { maxVersion: 0, byHash: new Map<string, number>() };
       known.set(id, entry);
       const existing = entry.byHash.get(item.contentHash);
       if (existing !== undefined) return { version: existing, created: false };
       const version = ++entry.maxVersion;
       entry.byHash.set(item.contentHash, version);
-      inserts.push([
-        id,
-        version,
-        item.contentHash,
-        item.body ?? canonicalJson(item.declaration),
-        receivedAt,
-        item.source,
-      ]);
+      inserts.push([id, version, item.contentHash, item.body, receivedAt, item.source]);
       return { version, created: true };
     });
     await this.rawInsert(
@@ -715,15 +708,15 @@ class Repository implements StoreWriter {
             item.version,
             item.contextHash,
             d.decision,
-            JSON.stringify(d.reasons),
-            JSON.stringify(d.missingDocuments),
-            JSON.stringify(d.missingApprovals),
+            d.reasons,
+            d.missingDocuments,
+            d.missingApprovals,
             d.exception,
-            JSON.stringify(d.conditions),
+            d.conditions,
             d.asOf,
             d.jurisdiction,
             d.regimeVersion,
-            JSON.stringify(d.lists),
+            d.lists,
             decidedAt,
             item.batchId,
           ];
@@ -733,19 +726,12 @@ class Repository implements StoreWriter {
       part.forEach(({ index }, i) => {
         results[index] = { seq: seqs[i] ?? -1, created: true };
       });
-      const hits = part.flatMap(({ item }, i) =>
-        item.decision.reasons
-          .filter((r) => r.kind === 'party-designated' || r.kind === 'party-possible-match')
-          .map((r, idx) => [
-            seqs[i] ?? -1,
-            idx,
-            item.declarationId,
-            r.kind,
-            r.outcome,
-            r.text,
-            JSON.stringify(r.details ?? {}),
-          ]),
-      );
+      const hits: unknown[][] = [];
+      part.forEach(({ item }, i) => {
+        item.decision.partyHits.forEach((r, idx) => {
+          hits.push([seqs[i] ?? -1, idx, item.declarationId, r.kind, r.outcome, r.text, r.details]);
+        });
+      });
       await this.rawInsert(
         'party_hits',
         ['decision_seq', 'idx', 'declaration_id', 'kind', 'outcome', 'text', 'details'],

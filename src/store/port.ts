@@ -9,7 +9,7 @@ import type { ApprovalChain, ApprovalStep } from '../core/approvals/approval-cha
 import type { AuditEntry, AuditInput } from '../core/audit/audit-chain.js';
 import type { CaseEventDraft, CaseState } from '../core/cases/case-rules.js';
 import type { Role } from '../core/cases/roles.js';
-import type { Decision } from '../core/screening/decision.js';
+import type { Decision, Outcome } from '../core/screening/decision.js';
 import type { Declaration } from '../core/screening/declaration.js';
 
 /** The actions `hasAudit` can look up (a partial index serves exactly these). */
@@ -65,18 +65,37 @@ export interface BatchRecord {
 }
 
 export interface DeclarationInput {
-  declaration: Declaration;
+  id: string;
   contentHash: string;
   source: string | null;
-  /** the canonical JSON the content hash was computed over, stored as the body (else serialised here) */
-  body?: string;
+  /** the canonical JSON of the declaration, which the content hash was computed over */
+  body: string;
+}
+
+/**
+ * A decision as its row stores it, the JSON columns already serialised (on the screening thread,
+ * so a writer thread receives strings: src/services/screening-service.ts `decisionRecord`).
+ */
+export interface DecisionRecord {
+  decision: Outcome;
+  reasons: string;
+  missingDocuments: string;
+  missingApprovals: string;
+  exception: string | null;
+  conditions: string;
+  asOf: string;
+  jurisdiction: string;
+  regimeVersion: string;
+  lists: string;
+  /** the party reasons, in order, for the party_hits table (`details` as JSON) */
+  partyHits: { kind: string; outcome: string; text: string; details: string }[];
 }
 
 export interface DecisionInput {
   declarationId: string;
   version: number;
   contextHash: string;
-  decision: Decision;
+  decision: DecisionRecord;
   batchId: string | null;
   /** the version was created in this transaction: no decision can exist for it, skip the look-up */
   newVersion?: boolean;

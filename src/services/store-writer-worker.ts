@@ -1,0 +1,92 @@
+/**
+ * The writer thread of a pipelined screening batch (src/services/pipelined-recorder.ts): owns its
+ * own connection to the store and writes the chunks the main thread has screened, one transaction
+ * per chunk and strictly in the order they arrive, while the main thread screens the next chunk.
+ *
+ * Inside each transaction it first re-checks every approval verdict the chunk was screened under
+ * (another writer may have changed a chain or drawn on it since); a difference rolls the chunk
+ * back and stops the writer, as does any error: nothing after a failed chunk is ever written, so
+ * the batch's progress record never skips a chunk and a re-run resumes exactly where it stopped.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore } from '../store/open-store.js';
+import type { BatchRecord } from '../store/port.js';
+import {
+  type PreparedScreening,
+  type RecordContext,
+  recheckApprovals,
+  StaleApprovalsError,
+  storeScreened,
+} from './screening-service.js';
+
+export interface WriterSetup {
+  /** SQLite path or PostgreSQL URL, as resolved by the main thread */
+  target: string;
+}
+
+/** One chunk, prepared on the screening thread (mostly strings, cheap to copy across). */
+export interface ChunkPayload {
+  screened: PreparedScreening[];
+  context: RecordContext;
+  /** the batch's progress as of the end of this chunk (written in the same transaction) */
+  batch: BatchRecord | null;
+}
+
+export type WriterRequest = { type: 'chunk'; seq: number; payload: ChunkPayload } | { type: 'close' };
+
+export type WriterReply =
+  | { type: 'ready' }
+  | { type: 'done'; seq: number; created: number }
+  | { type: 'failed'; seq: number; message: string; code?: string; stale?: string }
+  | { type: 'closed' };
+
+const port = parentPort!;
+const setup = workerData as WriterSetup;
+
+let failure: { message: string; code?: string; stale?: string } | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+try {
+  const store = await openStore(setup.target);
+  port.on('message', (request: WriterRequest) => {
+    queue = queue.then(async () => {
+      if (request.type === 'close') {
+        await store.close();
+        port.postMessage({ type: 'closed' } satisfies WriterReply);
+        port.close();
+        return;
+      }
+      if (failure) {
+        port.postMessage({ type: 'failed', seq: request.seq, ...failure } satisfies WriterReply);
+        return;
+      }
+      try {
+        const chunk = request.payload;
+        const created = await store.write(async (tx) => {
+          await recheckApprovals(tx, chunk.screened);
+          const out = await storeScreened(tx, chunk.screened, chunk.context);
+          if (chunk.batch) await tx.putBatch({ ...chunk.batch, updatedAt: tx.now() });
+          let n = 0;
+          for (const r of out) if (r.created) n++;
+          return n;
+        });
+        port.postMessage({ type: 'done', seq: request.seq, created } satisfies WriterReply);
+      } catch (error) {
+        failure = {
+          message: (error as Error).message,
+          code: (error as { code?: unknown }).code as string | undefined,
+          stale: error instanceof StaleApprovalsError ? error.declarationId : undefined,
+        };
+        port.postMessage({ type: 'failed', seq: request.seq, ...failure } satisfies WriterReply);
+      }
+    });
+  });
+  port.postMessage({ type: 'ready' } satisfies WriterReply);
+} catch (error) {
+  port.postMessage({
+    type: 'failed',
+    seq: -1,
+    message: (error as Error).message,
+    code: (error as { code?: unknown }).code as string | undefined,
+  } satisfies WriterReply);
+}

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATABASES, freshDatabase, type TestDatabase } from '../../test/databases.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/port.js';
+import { advanceApprovalStep, applyApproval } from './approvals-service.js';
+import { verifyAudit } from './audit-service.js';
+import { prepareScreening, screenDeclarations, screenIntoStore } from './screening-service.js';
+import { plainImport, rasonCoal, shippedScreener } from './services.fixtures.js';
+import { StoreWriterThread } from './store-writer.js';
+import { addUser } from './users-service.js';
+
+const screener = shippedScreener();
+const context = { actor: 'olga', source: 'test', batchId: null };
+
+describe.each(DATABASES)('the store writer thread on %s', (kind) => {
+  let database: TestDatabase;
+  let store: Store;
+  let writer: StoreWriterThread | undefined;
+
+  beforeEach(async () => {
+    database = await freshDatabase(kind);
+    store = await openStore(database.target);
+    await addUser(store, undefined, { name: 'root', role: 'admin' });
+    await addUser(store, 'root', { name: 'olga', role: 'officer' });
+  });
+  afterEach(async () => {
+    await writer?.close();
+    writer = undefined;
+    await store.close();
+    await database.cleanup();
+  });
+
+  const prepared = async (...declarations: ReturnType<typeof plainImport>[]) =>
+    (await screenDeclarations(store, screener, declarations)).map(prepareScreening);
+
+  it('commits chunks in order on its own connection, with their audit entries', async () => {
+    writer = await StoreWriterThread.start(database.target);
+    const first = writer.submit({
+      screened: await prepared(plainImport('A'), plainImport('B')),
+      context,
+      batch: null,
+    });
+    const second = writer.submit({ screened: await prepared(plainImport('C')), context, batch: null });
+    expect(await Promise.all([first, second])).toEqual([2, 1]);
+    expect((await store.listDecisions()).map((d) => [d.declarationId, d.seq])).toEqual([
+      ['A', 1],
+      ['B', 2],
+      ['C', 3],
+    ]);
+    // two users added, then one entry per decision
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, entries: 5 });
+  });
+
+  it('refuses a chunk whose approvals another writer changed after it was screened, and writes nothing after it', async () => {
+    await applyApproval(store, 'olga', {
+      chain: 'rason-transit-coal',
+      ref: 'RF-1',
+      applicant: 'DANDONG COAL TRADING CO LTD',
+      hsCode: '2701',
+      quantity: 1500,
+      unit: 't',
+      date: '2016-04-20',
+    });
+    for (const [i, actor] of ['Liaoning DOFCOM', 'MOFCOM', 'MFA', '1718 Committee'].entries()) {
+      await advanceApprovalStep(store, 'olga', 'un-record-filing:RF-1', { actor, date: `2016-05-0${i + 1}` });
+    }
+    const stale = await prepared(plainImport('P'), rasonCoal({ id: 'RC-2', quantity: 600 }));
+    expect(stale[1]!.record.decision).toBe('CLEAR');
+    // another writer draws 1000 of the 1500 t before the chunk reaches the store
+    await screenIntoStore({
+      store,
+      screener,
+      rows: [{ declaration: rasonCoal({ id: 'RC-1', quantity: 1000 }) }],
+      actor: 'olga',
+      source: 'other',
+      batchId: null,
+    });
+    writer = await StoreWriterThread.start(database.target);
+    const conflict = writer.submit({ screened: stale, context, batch: null });
+    const after = writer.submit({ screened: await prepared(plainImport('Q')), context, batch: null });
+    await expect(conflict).rejects.toMatchObject({ code: 'EMB_STORE_CONFLICT' });
+    await expect(after).rejects.toMatchObject({ code: 'EMB_STORE_CONFLICT' });
+    expect((await store.listDecisions()).map((d) => d.declarationId)).toEqual(['RC-1']);
+    expect(await store.approvalUsed('un-record-filing', 'RF-1')).toBe(1000);
+  });
+
+  it('reports a store it cannot open', async () => {
+    await expect(StoreWriterThread.start(`${database.target}-missing/x.db`)).rejects.toThrow();
+  });
+});
