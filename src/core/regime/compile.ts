@@ -84,9 +84,9 @@ export interface MeasureHit {
   /** shared reason for this hit when no exception applies (banned / suspended / classification) */
   reason: Reason;
   /** for an ambiguous line that a declared fact can settle: the hit when the fact says "covered" */
-  resolved?: MeasureHit;
+  resolved: MeasureHit | undefined;
   /** a code that applies only when the declaration passes a test (`value_above`, `not_when`) */
-  gate?: HitGate;
+  gate: HitGate | undefined;
 }
 
 /**
@@ -380,12 +380,16 @@ function hitsFor(
     .sort((a, b) => (a[0].id < b[0].id ? -1 : a[0].id > b[0].id ? 1 : 0))
     .map(([measure, h]): MeasureHit => {
       const atStake = [...h.atStake].sort();
+      // every hit has the same shape (resolved and gate present, undefined when unused), so the
+      // screening loop that reads them stays monomorphic
       const hit: MeasureHit = {
         measure,
         kind: h.kind,
         code: h.code,
         atStake,
         reason: hitReason(measure, h.kind, h.code, atStake, prefix, reasonCache),
+        resolved: undefined,
+        gate: undefined,
       };
       const code = h.code;
       if (h.kind !== 'coarse' && code && (code.value_above || code.not_when)) {
@@ -401,6 +405,8 @@ function hitsFor(
                 code,
                 atStake,
                 reason: valueUndeterminedReason(measure, code, reasonCache),
+                resolved: undefined,
+                gate: undefined,
               }
             : undefined,
         };
@@ -412,6 +418,8 @@ function hitsFor(
           code: h.code,
           atStake,
           reason: hitReason(measure, 'covered', h.code, atStake, prefix, reasonCache),
+          resolved: undefined,
+          gate: undefined,
         };
       }
       return hit;
