@@ -129,6 +129,17 @@ describe('CsvReader', () => {
     );
   });
 
+  it('reads the line after an unbalanced multi-line quote afresh, commas included', () => {
+    // the quote opened on line 2 closes on line 3 and leaves too few fields: reported at line 2,
+    // and line 3 is read again from its start
+    const out = read('a,b,c\n"\na",\nx,"y, z",w\n');
+    expect(out.errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([
+      [2, 'unbalanced quote'],
+      [3, 'expected 3 fields, found 2'],
+    ]);
+    expect(out.records).toEqual([[4, ['x', 'y, z', 'w']]]);
+  });
+
   it('gives the same records and errors however the input is cut into chunks', () => {
     const unit = fc.constantFrom('a', '1', ',', '"', '""', '\n', '\r\n', ' ', '한');
     fc.assert(

@@ -197,6 +197,7 @@ export class CsvReader {
               return start;
             }
             line = startLine + 1;
+            nextComma = nextLf = -1; // reading resumes before where they were found
             continue outer;
           }
           for (let k = value.indexOf('\n'); k !== -1; k = value.indexOf('\n', k + 1)) spanned++;
@@ -240,6 +241,7 @@ export class CsvReader {
             return start;
           }
           line = startLine + spanned + 1;
+          nextComma = nextLf = -1;
           continue outer;
         }
         // unquoted field: up to the next comma or line feed (both found with indexOf, cached so
@@ -286,6 +288,7 @@ export class CsvReader {
           true,
         );
         line = startLine + 1;
+        nextComma = nextLf = -1;
         continue;
       }
       line = startLine + spanned + 1;
