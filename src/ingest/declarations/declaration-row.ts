@@ -162,7 +162,15 @@ function isAssignedAlpha2(v: string): boolean {
   return a >= 0 && a < 26 && b >= 0 && b < 26 && ALPHA2[a * 26 + b] === 1;
 }
 
-const CURRENCY = /^[A-Z]{3}$/;
+/** Three upper-case ASCII letters (the shape of an ISO 4217 code). */
+function isCurrencyCode(v: string): boolean {
+  if (v.length !== 3) return false;
+  for (let k = 0; k < 3; k++) {
+    const c = v.charCodeAt(k);
+    if (c < 65 || c > 90) return false;
+  }
+  return true;
+}
 const purposeSet: ReadonlySet<string> = new Set(PURPOSES);
 const productSet: ReadonlySet<string> = new Set(PRODUCTS);
 const documentSet: ReadonlySet<string> = new Set(DOCUMENT_TYPES);
@@ -324,7 +332,7 @@ export class DeclarationRowParser {
     const quantity = this.#number(F.quantity, 'quantity');
     const value = this.#number(F.value, 'value');
     const currency = this.#text(F.currency)?.toUpperCase();
-    if (currency !== undefined && !CURRENCY.test(currency))
+    if (currency !== undefined && !isCurrencyCode(currency))
       this.#fail('currency', `'${currency}' is not an ISO 4217 code`);
     const purpose = this.#text(F.purpose)?.toLowerCase();
     if (purpose !== undefined && !purposeSet.has(purpose))
