@@ -11,6 +11,7 @@
 import { toAlpha2, WORLD } from '../../core/country-codes.js';
 import type { Flow, Observation, Period } from '../../core/trade/observation.js';
 import { cellNumber, cellValue, headerKey } from './csv-reader.js';
+import type { RowReaderFactory } from './trade-csv-parser.js';
 import { type RowSink, rowError } from './trade-parse-result.js';
 
 export const COMTRADE_FORMATS = ['comtrade', 'comtrade-legacy'] as const;
@@ -309,3 +310,12 @@ export function comtradeRowReader(
     columns: Object.values(idx).filter((i) => i >= 0),
   });
 }
+
+/**
+ * The row reader of a file already known to be Comtrade (`options.format` says which column set):
+ * what the parallel reader's workers use.
+ */
+export const comtradeOnlyRowReader: RowReaderFactory = (header, file, options, sink) => {
+  const format: ComtradeFormat = options.format === 'comtrade-legacy' ? 'comtrade-legacy' : 'comtrade';
+  return { reader: comtradeRowReader(format, header, file, sink), format };
+};

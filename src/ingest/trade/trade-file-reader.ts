@@ -9,23 +9,23 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import iconv from 'iconv-lite';
 import { EmbargoError } from '../../core/errors.js';
-import { type ComtradeFormat, comtradeRowReader, detectComtrade, type RowReader } from './comtrade-parser.js';
-import { type Encoding, readCsvChunk } from './csv-reader.js';
-import { type GenericCsvDefaults, genericCsvRowReader } from './generic-csv-parser.js';
-import { isObservationsCsv, observationsCsvRowReader, parseObservationsYaml } from './observations-parser.js';
+import { type ByteEncoding, decodeChunk } from './chunk-decoder.js';
+import type { Encoding } from './csv-reader.js';
+import { parseObservationsYaml } from './observations-parser.js';
+import { type CsvFormatOptions, TradeCsvParser } from './trade-csv-parser.js';
 import { collectingSink, type RowSink, type TradeParseResult } from './trade-parse-result.js';
+import { anyFormatRowReader } from './trade-row-readers.js';
 
-export const TRADE_FORMATS = ['comtrade', 'comtrade-legacy', 'observations', 'csv'] as const;
-export type TradeFormat = (typeof TRADE_FORMATS)[number];
+export type { ByteEncoding } from './chunk-decoder.js';
+export { TRADE_FORMATS, type TradeFormat } from './trade-csv-parser.js';
 
-export interface TradeReadOptions {
-  format?: TradeFormat;
-  defaults?: GenericCsvDefaults;
+export interface TradeReadOptions extends CsvFormatOptions {
   /** bytes per chunk; small values exercise chunk boundaries in tests */
   chunkSize?: number;
 }
 
-const CHUNK = 8 * 1024 * 1024;
+/** Bytes per chunk, for the single-thread and the parallel reader alike (so they decode alike). */
+export const CHUNK = 4 * 1024 * 1024;
 
 /** Reads a whole file and returns everything it yielded. */
 export function readTradeFile(path: string, options: TradeReadOptions = {}): TradeParseResult {
@@ -73,94 +73,55 @@ function* tradeFileSteps(
   options: TradeReadOptions,
 ): Generator<void, { format: string; encoding: Encoding }> {
   const file = basename(path);
-  const ext = extname(path).toLowerCase();
-  if (ext === '.yaml' || ext === '.yml') {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch (cause) {
-      throw new EmbargoError('EMB_FILE_NOT_FOUND', `cannot read ${path}`, { file: path }, { cause });
+  if (isYaml(path)) return readYaml(path, file, options, sink);
+  const parser = new TradeCsvParser(file, options, sink, anyFormatRowReader);
+  const chunks = fileChunks(path, options.chunkSize ?? CHUNK);
+  for (;;) {
+    const next = chunks.next();
+    if (next.done) {
+      parser.end();
+      return { format: parser.format, encoding: next.value };
     }
-    if (options.format && options.format !== 'observations') {
-      throw new EmbargoError('EMB_TRADE_FORMAT_UNKNOWN', `a YAML file can only be --format observations`, {
-        file,
-      });
-    }
-    parseObservationsYaml(new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, ''), file, sink);
-    return { format: 'observations', encoding: 'utf-8' };
+    const chunk = next.value;
+    if (chunk.mixedAt !== undefined) sink.error(mixedEncodingError(file, chunk.mixedAt));
+    parser.feed(chunk.text ?? decodeChunk(chunk.bytes!, chunk.encoding!), chunk.final);
+    if (chunk.final) continue;
+    yield;
   }
-  let onRow: RowReader | undefined;
-  let need: boolean[] | undefined;
-  let format: string = options.format ?? '';
-  let headerSeen = false;
-  const onRecord = (record: { line: number; fields: string[] }) => {
-    if (!headerSeen) {
-      headerSeen = true;
-      onRow = rowReaderFor(record.fields, file, options, sink);
-      if (onRow?.columns) {
-        need = [];
-        for (const i of onRow.columns) need[i] = true;
-      }
-      format = onRow ? (options.format ?? detectFormat(record.fields)) : format;
-      return;
-    }
-    onRow?.(record.fields, record.line);
-  };
-  const onProblem = (p: { line: number; reason: string }) =>
-    sink.error(new EmbargoError('EMB_CSV_MALFORMED', p.reason, { file, line: p.line }));
-  const encoding = yield* decodedChunks(
-    path,
-    options.chunkSize ?? CHUNK,
-    (text, final, state) => {
-      if (!onRow && headerSeen) return text.length; // the header was not usable: nothing more to read
-      const { consumed, nextLine } = readCsvChunk(text, state.line, final, onRecord, onProblem, ',', need);
-      state.line = nextLine;
-      return consumed;
-    },
-    (offset) =>
-      sink.error(
-        new EmbargoError(
-          'EMB_FILE_ENCODING',
-          `mixed encodings: valid UTF-8 with non-ASCII characters first, then bytes that are not UTF-8 (from about byte ${offset}); the rest was read as Windows-1252`,
-          { file },
-        ),
-      ),
-  );
-  if (!headerSeen) sink.fatal('the file is empty');
-  return { format, encoding };
 }
 
-function detectFormat(header: readonly string[]): TradeFormat {
-  return detectComtrade(header) ?? (isObservationsCsv(header) ? 'observations' : 'csv');
+export function isYaml(path: string): boolean {
+  const ext = extname(path).toLowerCase();
+  return ext === '.yaml' || ext === '.yml';
 }
 
-function rowReaderFor(
-  header: string[],
+function readYaml(
+  path: string,
   file: string,
   options: TradeReadOptions,
   sink: RowSink,
-): RowReader | undefined {
-  if (header[0]) header[0] = header[0].replace(/^\uFEFF/, '');
-  const format = options.format ?? detectFormat(header);
-  switch (format) {
-    case 'comtrade':
-    case 'comtrade-legacy': {
-      const detected = detectComtrade(header);
-      if (detected && detected !== format) {
-        sink.fatal(`the header is ${detected}, not ${format}`);
-        return undefined;
-      }
-      return comtradeRowReader(format as ComtradeFormat, header, file, sink);
-    }
-    case 'observations':
-      if (!isObservationsCsv(header)) {
-        sink.fatal('an observations CSV needs the columns id, period, measure, value and unit');
-        return undefined;
-      }
-      return observationsCsvRowReader(header, file, sink);
-    case 'csv':
-      return genericCsvRowReader(header, file, options.defaults ?? {}, sink);
+): { format: string; encoding: Encoding } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (cause) {
+    throw new EmbargoError('EMB_FILE_NOT_FOUND', `cannot read ${path}`, { file: path }, { cause });
   }
+  if (options.format && options.format !== 'observations') {
+    throw new EmbargoError('EMB_TRADE_FORMAT_UNKNOWN', `a YAML file can only be --format observations`, {
+      file,
+    });
+  }
+  parseObservationsYaml(new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, ''), file, sink);
+  return { format: 'observations', encoding: 'utf-8' };
+}
+
+export function mixedEncodingError(file: string, offset: number): EmbargoError {
+  return new EmbargoError(
+    'EMB_FILE_ENCODING',
+    `mixed encodings: valid UTF-8 with non-ASCII characters first, then bytes that are not UTF-8 (from about byte ${offset}); the rest was read as Windows-1252`,
+    { file },
+  );
 }
 
 /** Where a chunk of bytes can be cut without splitting a UTF-8 character. */
@@ -176,28 +137,40 @@ function utf8Boundary(buf: Buffer, end: number): number {
   return end;
 }
 
+/** A piece of a file as read: whole lines where the chunk holds a line feed. */
+export interface FileChunk {
+  /** the bytes (a view that the next chunk overwrites), for UTF-8 and Windows-1252 files */
+  bytes?: Buffer;
+  /** how to decode `bytes` (decodeChunk) */
+  encoding?: ByteEncoding;
+  /** where `bytes` start in the file */
+  offset: number;
+  /** the decoded text, for UTF-16 files (decoded as a stream) */
+  text?: string;
+  final: boolean;
+  /** on the chunk where a mixed file switches to Windows-1252: the byte offset to report */
+  mixedAt?: number;
+}
+
 /**
- * Reads the file once, decoding chunk by chunk. A BOM decides the encoding; otherwise each chunk
- * is checked with Node's native UTF-8 validator, and the first chunk that is not valid UTF-8
+ * Reads the file once, in chunks cut after their last line feed (so most chunks hold whole lines,
+ * and a chunk can be decoded and parsed on its own). A BOM decides the encoding; otherwise each
+ * chunk is checked with Node's native UTF-8 validator, and the first chunk that is not valid UTF-8
  * switches the rest of the file to Windows-1252. Chunks before it were decoded as UTF-8, which is
  * the same text as Windows-1252 as long as they were plain ASCII; a file that has valid non-ASCII
- * UTF-8 first and invalid bytes later is a mixed file and is reported as such.
+ * UTF-8 first and invalid bytes later is a mixed file and is reported as such (`mixedAt`). The
+ * single-thread and the parallel reader both read through this, so they decode alike.
  */
-function* decodedChunks(
-  path: string,
-  chunkSize: number,
-  handle: (text: string, final: boolean, state: { line: number }) => number,
-  onMixed: (byteOffset: number) => void,
-): Generator<void, Encoding> {
+export function* fileChunks(path: string, chunkSize: number): Generator<FileChunk, Encoding> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (cause) {
     throw new EmbargoError('EMB_FILE_NOT_FOUND', `cannot read ${path}`, { file: path }, { cause });
   }
-  const state = { line: 1 };
   try {
-    const buf = Buffer.alloc(chunkSize + 4);
+    // room for a chunk and the unfinished line carried from the one before
+    const buf = Buffer.alloc(2 * chunkSize + 4);
     const head = readSync(fd, buf, 0, Math.min(3, chunkSize), 0);
     let position = 0;
     let encoding: Encoding | 'utf-8?' = 'utf-8?';
@@ -211,41 +184,38 @@ function* decodedChunks(
       encoding = 'utf-16be';
       position = 2;
     }
-    let iconvDecoder =
-      encoding === 'utf-16le' || encoding === 'utf-16be' ? iconv.getDecoder(encoding) : undefined;
+    const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be' ? iconv.getDecoder(encoding) : undefined;
     let seenNonAscii = false;
     let carryBytes = 0;
-    let carry = '';
     for (;;) {
       const got = readSync(fd, buf, carryBytes, chunkSize, position);
       const last = got === 0;
       const end = carryBytes + got;
-      let text: string;
-      let cut = end;
-      if (iconvDecoder) {
-        text = iconvDecoder.write(buf.subarray(0, end)) + (last ? (iconvDecoder.end() ?? '') : '');
-      } else {
-        cut = last ? end : utf8Boundary(buf, end);
-        const bytes = buf.subarray(0, cut);
-        if (encoding === 'utf-8?' && !isUtf8(bytes)) {
-          if (seenNonAscii) onMixed(position - carryBytes);
-          encoding = 'windows-1252';
-          iconvDecoder = iconv.getDecoder('win1252');
-          text = iconvDecoder.write(buf.subarray(0, end)) + (last ? (iconvDecoder.end() ?? '') : '');
-          cut = end;
-        } else {
-          if (!seenNonAscii && !isAscii(bytes)) seenNonAscii = true;
-          text = buf.toString('utf8', 0, cut);
-        }
-      }
+      const offset = position - carryBytes;
       position += got;
+      if (utf16) {
+        const text = utf16.write(buf.subarray(0, end)) + (last ? (utf16.end() ?? '') : '');
+        carryBytes = 0;
+        yield { text, offset, final: last };
+        if (last) break;
+        continue;
+      }
+      let cut = end;
+      if (!last) {
+        const lf = end > 0 ? buf.lastIndexOf(10, end - 1) : -1;
+        cut = lf !== -1 ? lf + 1 : encoding === 'windows-1252' ? end : utf8Boundary(buf, end);
+      }
+      const bytes = buf.subarray(0, cut);
+      let mixedAt: number | undefined;
+      if (encoding === 'utf-8?' && !isUtf8(bytes)) {
+        if (seenNonAscii) mixedAt = offset;
+        encoding = 'windows-1252';
+      } else if (encoding === 'utf-8?' && !seenNonAscii && !isAscii(bytes)) seenNonAscii = true;
+      const byteEncoding: ByteEncoding = encoding === 'windows-1252' ? 'windows-1252' : 'utf-8';
+      yield { bytes, encoding: byteEncoding, offset, final: last, mixedAt };
       buf.copy(buf, 0, cut, end);
       carryBytes = end - cut;
-      text = carry + text;
-      const consumed = handle(text, last, state);
-      carry = text.slice(consumed);
       if (last) break;
-      yield;
     }
     return encoding === 'utf-8?' ? 'utf-8' : encoding;
   } finally {

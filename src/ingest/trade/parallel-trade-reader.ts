@@ -1,0 +1,347 @@
+/**
+ * The parallel path of trade file reading (docs/decisions.md T9): a large CSV file is read by the
+ * main thread in chunks cut after a line feed (fileChunks, the same chunks and the same encoding
+ * decisions as the single-thread reader), worker threads decode and read the chunks, and the main
+ * thread puts what they yield together in file order. The result is that of the single-thread
+ * reader: the same observations in the same order, the same row errors with the same line numbers,
+ * the same totals.
+ * - Header: the main thread reads the first chunk itself; workers get the header it found.
+ * - Record boundaries: a chunk cut after a line feed starts on a record unless a quoted field
+ *   spans the cut. A worker's chunk is used only when everything before it ended exactly on a
+ *   record boundary (the chunk before left no unfinished record); otherwise the main thread reads
+ *   the chunk again after the unfinished record, as the single-thread reader would.
+ * - Line numbers: a worker counts from line 1; the main thread shifts each row error by the lines
+ *   of the chunks before.
+ * - Small files (under 16 MiB), YAML and UTF-16 files take the single-thread path.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { EmbargoError } from '../../core/errors.js';
+import { addToTotals, type MonthlyTotals, mergeTotals } from '../../core/trade/monthly-totals.js';
+import { type ByteEncoding, decodeChunk } from './chunk-decoder.js';
+import type { Encoding } from './csv-reader.js';
+import type { ChunkEvent, ChunkJob, ChunkMode, ChunkResult } from './trade-chunk.js';
+import { TradeCsvParser } from './trade-csv-parser.js';
+import {
+  CHUNK,
+  fileChunks,
+  isYaml,
+  mixedEncodingError,
+  streamTradeFile,
+  type TradeFormat,
+  type TradeReadOptions,
+} from './trade-file-reader.js';
+import { collectingSink, type RowSink, type TradeParseResult } from './trade-parse-result.js';
+import { anyFormatRowReader } from './trade-row-readers.js';
+import { tradeWorkerModule } from './trade-worker-module.js';
+
+/** Files smaller than this are read on the main thread: starting workers costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 16 << 20;
+
+export interface ParallelReadOptions extends TradeReadOptions {
+  /** worker threads; 0 = the single-thread path (default: EMBARGO_TRADE_WORKERS, else one per core) */
+  workers?: number;
+  /** smallest file read in parallel (tests lower it) */
+  minBytes?: number;
+  /**
+   * Wait for the workers to start instead of reading chunks on the main thread meanwhile (tests
+   * use it so that the workers read even a small file).
+   */
+  waitForWorkers?: boolean;
+}
+
+/** Worker threads from EMBARGO_TRADE_WORKERS (0 turns the parallel path off), else one per core. */
+export function tradeWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const w = env.EMBARGO_TRADE_WORKERS;
+  if (w === undefined || w === '') return availableParallelism() > 1 ? availableParallelism() : 0;
+  const n = Number(w);
+  if (!Number.isInteger(n) || n < 0 || n > 16)
+    throw new EmbargoError('EMB_USAGE', `EMBARGO_TRADE_WORKERS must be an integer 0–16, not '${w}'`);
+  return n;
+}
+
+export interface ParallelReadResult {
+  format: string;
+  encoding: Encoding;
+  /** observations read (in `totals` mode they are added up, not kept) */
+  observations: number;
+  /** worker threads used (0: read on the main thread) */
+  workers: number;
+  /** chunks read by workers, on the main thread, and read again after a cut inside a record */
+  chunks: { workers: number; main: number; again: number };
+}
+
+interface Pending {
+  seq: number;
+  offset: number;
+  length: number;
+  encoding: ByteEncoding;
+  final: boolean;
+  mixedAt: number | undefined;
+  result: Promise<ChunkResult | undefined>;
+}
+
+/**
+ * Reads a trade file like streamTradeFile, with worker threads for large CSV files. In `items`
+ * mode every observation goes to `sink.item`; in `totals` mode observations are added into
+ * `totals` instead (monthly US$ values by commodity, flow and month) and only counted. Row errors,
+ * skips and fatal problems go to `sink` in file order either way.
+ */
+export async function streamTradeFileParallel(
+  path: string,
+  sink: RowSink,
+  options: ParallelReadOptions = {},
+  mode: ChunkMode = 'items',
+  totals: MonthlyTotals = new Map(),
+): Promise<ParallelReadResult> {
+  const file = basename(path);
+  let observations = 0;
+  const local: RowSink = {
+    item:
+      mode === 'totals'
+        ? (o) => {
+            observations++;
+            addToTotals(totals, o);
+          }
+        : (o) => {
+            observations++;
+            sink.item(o);
+          },
+    error: (e) => sink.error(e),
+    skip: () => sink.skip(),
+    fatal: (reason) => sink.fatal(reason),
+  };
+  const workers = Math.min(options.workers ?? tradeWorkers(), 16);
+  if (workers < 1 || isYaml(path) || fileSize(path) < (options.minBytes ?? PARALLEL_MIN_BYTES)) {
+    const r = streamTradeFile(path, local, options);
+    return { ...r, observations, workers: 0, chunks: { workers: 0, main: 0, again: 0 } };
+  }
+  const parser = new TradeCsvParser(file, options, local, anyFormatRowReader);
+  // bundling the worker's module (from the TypeScript sources) starts now; the workers once the
+  // header says the file is Comtrade
+  const module = tradeWorkerModule();
+  module.catch(() => {});
+  let pool: ChunkPool | undefined;
+  const chunkCounts = { workers: 0, main: 0, again: 0 };
+  const pending: Pending[] = [];
+  let rereadFd: number | undefined;
+  const emit = (event: ChunkEvent, lineShift: number) => {
+    if (event.kind === 'skip') sink.skip();
+    else if (event.kind === 'fatal') sink.fatal(event.message ?? '');
+    else {
+      const details =
+        event.details?.line === undefined
+          ? event.details
+          : { ...event.details, line: event.details.line + lineShift };
+      sink.error(new EmbargoError(event.code ?? 'EMB_CSV_MALFORMED', event.message ?? '', details));
+    }
+  };
+  const applyFirst = async () => {
+    const p = pending.shift()!;
+    if (p.mixedAt !== undefined) sink.error(mixedEncodingError(file, p.mixedAt));
+    const r = await p.result;
+    if (r && parser.carry === '') {
+      const shift = parser.line - 1;
+      const events = r.events;
+      if (r.items) {
+        let k = 0;
+        for (let i = 0; i < r.items.length; i++) {
+          while (k < events.length && events[k]!.at === i) emit(events[k++]!, shift);
+          local.item(r.items[i]!);
+        }
+        while (k < events.length) emit(events[k++]!, shift);
+      } else {
+        for (const e of events) emit(e, shift);
+        if (r.totals) mergeTotals(totals, r.totals);
+        observations += r.observations;
+      }
+      parser.line += r.lines;
+      parser.carry = r.leftover;
+      chunkCounts.workers++;
+      return;
+    }
+    chunkCounts.again++;
+    // the chunk before ended inside a record (or the worker failed): read this one here, after it
+    rereadFd ??= openSync(path, 'r');
+    const bytes = Buffer.alloc(p.length);
+    readSync(rereadFd, bytes, 0, p.length, p.offset);
+    parser.feed(decodeChunk(bytes, p.encoding), p.final);
+  };
+  try {
+    const chunks = fileChunks(path, options.chunkSize ?? CHUNK);
+    let seq = 0;
+    for (;;) {
+      const next = chunks.next();
+      if (next.done) {
+        while (pending.length) await applyFirst();
+        parser.end();
+        return { format: parser.format, encoding: next.value, observations, workers, chunks: chunkCounts };
+      }
+      const c = next.value;
+      const comtrade = parser.format === 'comtrade' || parser.format === 'comtrade-legacy';
+      if (comtrade && parser.readingRows) pool ??= new ChunkPool(workers, module);
+      if (pool && options.waitForWorkers) await pool.started;
+      if (c.bytes === undefined || c.encoding === undefined || !pool?.ready) {
+        // the header is not read yet, the workers are still starting, the file is not Comtrade (the
+        // workers read only Comtrade) or UTF-16: this chunk is read here, in order
+        while (pending.length) await applyFirst();
+        if (c.mixedAt !== undefined) sink.error(mixedEncodingError(file, c.mixedAt));
+        parser.feed(c.text ?? decodeChunk(c.bytes!, c.encoding!), c.final);
+        chunkCounts.main++;
+        // let the workers' "ready" messages in
+        if (pool && !pool.failed) await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      const bytes = new Uint8Array(c.bytes.length);
+      bytes.set(c.bytes);
+      const job: ChunkJob = {
+        seq: seq++,
+        bytes,
+        encoding: c.encoding,
+        final: c.final,
+        header: parser.header!,
+        file,
+        options: { format: parser.format as TradeFormat },
+        mode,
+      };
+      pending.push({
+        seq: job.seq,
+        offset: c.offset,
+        length: bytes.length,
+        encoding: c.encoding,
+        final: c.final,
+        mixedAt: c.mixedAt,
+        result: pool.run(job).catch(() => undefined),
+      });
+      while (pending.length >= 2 * workers) await applyFirst();
+    }
+  } finally {
+    if (rereadFd !== undefined) closeSync(rereadFd);
+    await pool?.close();
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // a missing file: the single-thread path reports it
+  }
+}
+
+/** readTradeFile with worker threads for large files: every observation, collected. */
+export async function readTradeFileParallel(
+  path: string,
+  options: ParallelReadOptions = {},
+): Promise<TradeParseResult & Pick<ParallelReadResult, 'workers' | 'chunks'>> {
+  const sink = collectingSink(basename(path));
+  const r = await streamTradeFileParallel(path, sink, options, 'items');
+  return { ...sink.result, format: r.format, encoding: r.encoding, workers: r.workers, chunks: r.chunks };
+}
+
+export interface TradeFileTotals {
+  totals: MonthlyTotals;
+  observations: number;
+  errors: EmbargoError[];
+  skipped: number;
+  format: string;
+  encoding: string;
+  workers: number;
+  chunks: ParallelReadResult['chunks'];
+}
+
+/**
+ * Reads a trade file into monthly US$ totals by commodity, flow and month (every observation read
+ * and validated, none kept), with worker threads for large files.
+ */
+export async function readTradeFileTotals(
+  path: string,
+  options: ParallelReadOptions = {},
+): Promise<TradeFileTotals> {
+  const sink = collectingSink(basename(path));
+  const totals: MonthlyTotals = new Map();
+  const r = await streamTradeFileParallel(path, sink, options, 'totals', totals);
+  return {
+    totals,
+    observations: r.observations,
+    errors: sink.result.errors,
+    skipped: sink.result.skipped,
+    format: r.format,
+    encoding: r.encoding,
+    workers: r.workers,
+    chunks: r.chunks,
+  };
+}
+
+/** Worker threads taking chunk jobs in turn; a failed worker fails its jobs, which are then read here. */
+class ChunkPool {
+  private readonly workers: Promise<Worker[]>;
+  private readonly waiting = new Map<number, { resolve(r: ChunkResult): void; reject(e: Error): void }>();
+  private broken: Error | undefined;
+  private turn = 0;
+  private startedCount = 0;
+  private onStarted: (() => void) | undefined;
+  /** resolves when every worker has started or the pool failed */
+  readonly started = new Promise<void>((resolve) => {
+    this.onStarted = resolve;
+  });
+
+  constructor(
+    private readonly count: number,
+    module: Promise<URL>,
+  ) {
+    this.workers = module.then((url) =>
+      Array.from({ length: count }, () => {
+        const worker = new Worker(url);
+        worker.on('message', (m: ChunkResult | { seq: number; failed: string } | { ready: true }) => {
+          if ('ready' in m) {
+            if (++this.startedCount === this.count) this.onStarted?.();
+            return;
+          }
+          const w = this.waiting.get(m.seq);
+          this.waiting.delete(m.seq);
+          if ('failed' in m) w?.reject(new Error(m.failed));
+          else w?.resolve(m);
+        });
+        worker.on('error', (error) => this.fail(error));
+        worker.on('exit', () => this.fail(new Error('a trade reader worker exited')));
+        return worker;
+      }),
+    );
+    this.workers.catch((error) => this.fail(error));
+  }
+
+  /** every worker has loaded its module and takes jobs */
+  get ready(): boolean {
+    return this.startedCount === this.count && !this.broken;
+  }
+
+  get failed(): boolean {
+    return this.broken !== undefined;
+  }
+
+  private fail(error: Error): void {
+    this.broken ??= error;
+    this.onStarted?.();
+    for (const w of this.waiting.values()) w.reject(error);
+    this.waiting.clear();
+  }
+
+  async run(job: ChunkJob): Promise<ChunkResult> {
+    const workers = await this.workers;
+    if (this.broken) throw this.broken;
+    const worker = workers[this.turn++ % workers.length]!;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(job.seq, { resolve, reject });
+      worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.broken ??= new Error('closed');
+    const workers = await this.workers.catch(() => [] as Worker[]);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
