@@ -96,6 +96,35 @@ describe('DecisionEncoder', () => {
       for (const d of variants) expect(encoded(encoder, d)).toBe(reference(d));
   });
 
+  it('shares cached bytes between per-row reasons only when their JSON is the same', () => {
+    const encoder = new DecisionEncoder();
+    const base = decisions.find((d) => d.reasons.some((r) => !Object.isFrozen(r)))!;
+    expect(base).toBeDefined();
+    const r = base.reasons.find((x) => !Object.isFrozen(x))!;
+    const withDetails = (details: Record<string, unknown> | undefined, extra: Partial<Reason> = {}) => ({
+      ...base,
+      reasons: base.reasons.map((x) => (x === r ? ({ ...r, ...extra, details } as Reason) : x)),
+    });
+    const variants: Decision[] = [
+      withDetails({ exception: 'E', documents: ['a'] }),
+      withDetails({ exception: 'E', documents: ['a'] }),
+      withDetails({ exception: 'E', documents: ['b'] }),
+      withDetails({ documents: ['a'], exception: 'E' }), // same content, other key order: other JSON
+      withDetails({ exception: 'E', documents: ['a'], at: new Date(0) }),
+      withDetails({ exception: 'E', documents: ['a'], at: new Date(1) }),
+      withDetails({ n: Number.NaN }),
+      withDetails({ n: null }),
+      withDetails({ n: 1 }),
+      withDetails({ n: 1 }, { unconfirmed: true }),
+      withDetails({ nested: { list: [1, 'x', null, { y: true }] } }),
+      withDetails({ nested: { list: [1, 'x', null, { y: false }] } }),
+      withDetails(undefined),
+      withDetails(undefined, { outcome: 'CLEAR' }),
+    ];
+    for (let pass = 0; pass < 2; pass++)
+      for (const d of variants) expect(encoded(encoder, d)).toBe(reference(d));
+  });
+
   it('returns -1 and writes nothing when the buffer lacks room', () => {
     const encoder = new DecisionEncoder();
     for (const d of decisions.slice(0, 40)) {

@@ -7,8 +7,9 @@
  * compiled regime hands out, and their as-of date, jurisdiction and regime version repeat. So the
  * bytes after the id are cached, keyed on the identity of the (frozen) reasons, then on the other
  * fields by value, then on the as-of date. A row then costs its id (written as Latin-1 when it is
- * plain ASCII, which UTF-8 writes identically) and one copy of the cached tail. Decisions with
- * reasons built per row (missing documents, caps, parties) take the reference serialiser.
+ * plain ASCII, which UTF-8 writes identically) and one copy of the cached tail. Reasons built per
+ * row (missing documents, approvals, solid information) are known by a frozen copy of the first
+ * one with the same JSON; anything else takes the reference serialiser.
  *
  * @example
  *   const encoder = new DecisionEncoder();
@@ -67,12 +68,88 @@ const sameLists = (a: Lists, b: Lists) => {
   return true;
 };
 
+/** Canonical copies of per-row reasons kept at most. */
+const MAX_INTERNED = 4096;
+
+/** Same JSON for the two reasons, as `reasonToJson` writes them (its key order is fixed). */
+function sameReason(a: Reason, b: Reason): boolean {
+  return (
+    a.kind === b.kind &&
+    a.outcome === b.outcome &&
+    a.measure === b.measure &&
+    a.citation === b.citation &&
+    a.text === b.text &&
+    (a.unconfirmed ?? false) === (b.unconfirmed ?? false) &&
+    sameData(a.details ?? null, b.details ?? null)
+  );
+}
+
+const isPlainObject = (v: object) => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * True when `a` and `b` are the same plain data (strings, finite numbers, booleans, null, arrays,
+ * plain objects with the same keys in the same order), hence the same JSON. Anything else (dates,
+ * class instances, functions, NaN) is never called the same: the caller then does not use the cache.
+ */
+function sameData(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' || typeof a === 'boolean' || a === null) return a === b;
+  if (typeof a === 'number') return a === b && Number.isFinite(a);
+  if (typeof a !== 'object' || typeof b !== 'object' || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let k = 0; k < a.length; k++) if (!sameData(a[k], b[k])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlainObject(a) || !isPlainObject(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let k = 0; k < ka.length; k++) {
+    const key = ka[k]!;
+    if (key !== kb[k]) return false;
+    if (!sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+const NOT_PLAIN = Symbol('not plain data');
+
+/** A deep-frozen copy of plain data (see `sameData`), or NOT_PLAIN. */
+function frozenCopy(v: unknown): unknown {
+  if (typeof v === 'string' || typeof v === 'boolean' || v === null) return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : NOT_PLAIN;
+  if (typeof v !== 'object') return NOT_PLAIN;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const x of v) {
+      const c = frozenCopy(x);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out.push(c);
+    }
+    return Object.freeze(out);
+  }
+  if (!isPlainObject(v)) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) {
+    const c = frozenCopy((v as Record<string, unknown>)[key]);
+    if (c === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = c;
+  }
+  return Object.freeze(out);
+}
+
 /** `{"id":"` */
 const HEAD = Buffer.from('{"id":"', 'latin1');
 
 export class DecisionEncoder {
   readonly #roots = new WeakMap<Reason, ChainNode>();
   #cached = 0;
+  /** per-row reasons by text: their frozen canonical copies */
+  readonly #interned = new Map<string, Reason[]>();
+  #internedCount = 0;
 
   /**
    * Writes `d` as one JSON line (with its line feed) into `out` at `offset` and returns the new
@@ -104,14 +181,43 @@ export class DecisionEncoder {
     return offset + (out as unknown as RawWrite).utf8Write(s, offset);
   }
 
+  /**
+   * The reason the cache knows `r` by: `r` itself when frozen (shared by the compiled regime), else
+   * the frozen copy of an earlier reason with the same JSON (missing documents, approvals, solid
+   * information: built per row, alike across rows). Undefined when `r` holds anything but plain
+   * data, or the table is full: the decision is then serialised without the cache.
+   */
+  #canonical(r: Reason): Reason | undefined {
+    if (Object.isFrozen(r)) return r;
+    const known = this.#interned.get(r.text);
+    if (known !== undefined)
+      for (let k = 0; k < known.length; k++) if (sameReason(known[k]!, r)) return known[k];
+    if (this.#internedCount >= MAX_INTERNED) return undefined;
+    const details = r.details === undefined ? undefined : frozenCopy(r.details);
+    if (details === NOT_PLAIN) return undefined;
+    const copy: Reason = Object.freeze({
+      kind: r.kind,
+      outcome: r.outcome,
+      measure: r.measure,
+      citation: r.citation,
+      text: r.text,
+      unconfirmed: r.unconfirmed,
+      details: details as Reason['details'],
+    });
+    if (known === undefined) this.#interned.set(r.text, [copy]);
+    else known.push(copy);
+    this.#internedCount++;
+    return copy;
+  }
+
   /** The cached bytes after the id's opening quote and the id itself, when `d` can use the cache. */
   #tail(d: Decision): Buffer | undefined {
     const reasons = d.reasons;
     if (reasons.length === 0) return undefined;
     let node: ChainNode | undefined;
     for (let k = 0; k < reasons.length; k++) {
-      const r = reasons[k]!;
-      if (!Object.isFrozen(r)) return undefined;
+      const r = this.#canonical(reasons[k]!);
+      if (r === undefined) return undefined;
       if (k === 0) {
         node = this.#roots.get(r);
         if (node === undefined) {
