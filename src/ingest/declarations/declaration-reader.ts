@@ -203,7 +203,6 @@ export class CsvDeclarations implements ChunkParser {
   #header: string[] = [];
   readonly #file: string;
   #batch: DeclarationBatch = { items: [], errors: [] };
-  readonly #values: (string | undefined)[] = new Array(DECLARATION_FIELDS.length);
 
   constructor(
     file: string,
@@ -245,18 +244,12 @@ export class CsvDeclarations implements ChunkParser {
   }
 
   readonly #onRecord = (fields: string[], line: number) => {
-    const values = this.#values;
-    const columns = this.#columns;
-    for (let k = 0; k < columns.length; k++) {
-      const c = columns[k]!;
-      values[k] = c === -1 ? undefined : fields[c];
-    }
     let extra: Record<string, string> | undefined;
     if (this.#extras.length > 0) {
       extra = {};
       for (const [name, i] of this.#extras) extra[name] = fields[i] ?? '';
     }
-    const d = this.#rows.parse(values, line, fields, this.#batch.errors, extra);
+    const d = this.#rows.parse(fields, line, fields, this.#batch.errors, extra, this.#columns);
     if (d) this.#batch.items.push({ line, declaration: d });
   };
 

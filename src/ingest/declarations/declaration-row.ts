@@ -162,6 +162,29 @@ function isAssignedAlpha2(v: string): boolean {
   return a >= 0 && a < 26 && b >= 0 && b < 26 && ALPHA2[a * 26 + b] === 1;
 }
 
+/**
+ * `v.toLowerCase()`, without the call (and its copy) when `v` has no upper-case ASCII letter and no
+ * character beyond ASCII: cells are mostly lower case already.
+ */
+function lower(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  for (let k = 0; k < v.length; k++) {
+    const c = v.charCodeAt(k);
+    if ((c >= 65 && c <= 90) || c > 127) return v.toLowerCase();
+  }
+  return v;
+}
+
+/** `v.toUpperCase()`, likewise without the call when nothing would change. */
+function upper(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  for (let k = 0; k < v.length; k++) {
+    const c = v.charCodeAt(k);
+    if ((c >= 97 && c <= 122) || c > 127) return v.toUpperCase();
+  }
+  return v;
+}
+
 /** Three upper-case ASCII letters (the shape of an ISO 4217 code). */
 function isCurrencyCode(v: string): boolean {
   if (v.length !== 3) return false;
@@ -260,6 +283,8 @@ export function duplicateIdError(id: string, line: number, raw: readonly string[
   };
 }
 
+const IDENTITY: readonly number[] = DECLARATION_FIELDS.map((_, k) => k);
+
 /**
  * Validates rows. `values` holds the row's text per DECLARATION_FIELDS index (undefined or '' =
  * absent); `extra` the columns embargo does not read; `raw` the row as read (CSV fields or JSON
@@ -275,6 +300,7 @@ export class DeclarationRowParser {
   }
 
   #values: readonly (string | undefined)[] = [];
+  #columns: readonly number[] = IDENTITY;
   #line = 0;
   #raw: readonly string[] | string = '';
   #errors: RowError[] = [];
@@ -293,18 +319,24 @@ export class DeclarationRowParser {
   }
 
   #text(k: number): string | undefined {
-    return cellText(this.#values[k]);
+    const c = this.#columns[k]!;
+    return c === -1 ? undefined : cellText(this.#values[c]);
   }
 
-  /** Validates one row; pushes its errors and returns null when it has any. */
+  /**
+   * Validates one row; pushes its errors and returns null when it has any. `columns`: where each
+   * DECLARATION_FIELDS entry is in `values` (-1 when absent); by default `values` is in that order.
+   */
   parse(
     values: readonly (string | undefined)[],
     line: number,
     raw: readonly string[] | string,
     errors: RowError[],
     extra?: Record<string, string>,
+    columns: readonly number[] = IDENTITY,
   ): Declaration | null {
     this.#values = values;
+    this.#columns = columns;
     this.#line = line;
     this.#raw = raw;
     this.#errors = errors;
@@ -331,10 +363,10 @@ export class DeclarationRowParser {
     const to = this.#country(F.to, 'to');
     const quantity = this.#number(F.quantity, 'quantity');
     const value = this.#number(F.value, 'value');
-    const currency = this.#text(F.currency)?.toUpperCase();
+    const currency = upper(this.#text(F.currency));
     if (currency !== undefined && !isCurrencyCode(currency))
       this.#fail('currency', `'${currency}' is not an ISO 4217 code`);
-    const purpose = this.#text(F.purpose)?.toLowerCase();
+    const purpose = lower(this.#text(F.purpose));
     if (purpose !== undefined && !purposeSet.has(purpose))
       this.#fail('purpose', `unknown purpose '${purpose}'; expected one of ${PURPOSES.join(', ')}`);
     const contractDate = this.#text(F.contract_date);
@@ -346,7 +378,7 @@ export class DeclarationRowParser {
     const shipmentDate = this.#text(F.shipment_date);
     if (shipmentDate !== undefined && !isIsoDate(shipmentDate))
       this.#fail('shipment_date', `'${shipmentDate}' is not a real date YYYY-MM-DD`);
-    const product = this.#text(F.product)?.toLowerCase();
+    const product = lower(this.#text(F.product));
     if (product !== undefined && !productSet.has(product))
       this.#fail('product', `unknown product '${product}'; expected one of ${PRODUCTS.join(', ')}`);
     const documents = this.#references(F.documents, 'documents', documentSet);
@@ -385,7 +417,7 @@ export class DeclarationRowParser {
       consignor: this.#text(F.consignor),
       consignee: this.#text(F.consignee),
       quantity,
-      unit: unit === undefined ? undefined : unit.toLowerCase(),
+      unit: lower(unit),
       value,
       currency,
       purpose,
@@ -437,7 +469,7 @@ export class DeclarationRowParser {
       const item = part.trim();
       if (item === '') continue;
       const colon = item.indexOf(':');
-      const type = (colon === -1 ? item : item.slice(0, colon)).trim().toLowerCase();
+      const type = lower((colon === -1 ? item : item.slice(0, colon)).trim()) ?? '';
       const reference = colon === -1 ? '' : item.slice(colon + 1).trim();
       if (!known.has(type)) {
         this.#fail(
