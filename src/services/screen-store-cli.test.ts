@@ -98,7 +98,8 @@ describe.each(DATABASES)('embargo screen --store on %s', (kind) => {
   });
 
   it('finishes a batch killed with SIGKILL at random moments, losing and duplicating nothing', async () => {
-    const rows = 6_000;
+    // several write transactions of PIPELINE_CHUNK_ROWS (ST9), so kills land between and inside them
+    const rows = 10_000;
     const file = join(database.dir, 'batch.csv');
     writeFileSync(file, declarationsCsv(rows));
     const args = [

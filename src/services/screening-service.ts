@@ -69,6 +69,11 @@ export interface BatchSummary {
 }
 
 export const DEFAULT_CHUNK = 500;
+/**
+ * Pipelined mode: input rows per write transaction (several reader batches). Fewer, larger
+ * transactions: fewer commits (WAL writes, PostgreSQL round trips and flushes) per row.
+ */
+export const PIPELINE_CHUNK_ROWS = 2_400;
 
 export function declarationHash(declaration: Declaration): string {
   return sha256(canonicalJson(declaration));
@@ -528,6 +533,9 @@ export class BatchRecorder<R = unknown> {
   private readonly inFlight: Promise<void>[] = [];
   /** pipelined mode: one ledger for the batch, so a chunk counts what chunks still in flight draw */
   private ledger: ApprovalLedger | undefined;
+  /** pipelined mode: screened rows (and the input rows they came from) not yet handed to the writer */
+  private gathered: PreparedScreening[] = [];
+  private gatheredRows = 0;
 
   private constructor(
     private readonly store: Store,
@@ -637,35 +645,43 @@ export class BatchRecorder<R = unknown> {
       batch.rejects += rejects;
       batch.updatedAt = this.store.now();
     }
-    if (screened.length || this.batchId) {
-      const committed = this.writer!.submit({
-        screened: screened.map(prepareScreening),
-        context: { actor: this.actor, source: this.source, batchId: this.batchId, announce: !this.announced },
-        batch: this.batchId ? { ...batch } : null,
-      }).then((created) => {
-        summary.stored += created;
-      });
-      committed.catch(() => {}); // awaited below or in finish(); this only marks it handled
-      this.inFlight.push(committed);
-      if (screened.length) this.announced = true;
-    }
+    for (const s of screened) this.gathered.push(prepareScreening(s));
+    this.gatheredRows += declarations.length + rejects;
+    if (this.gatheredRows >= PIPELINE_CHUNK_ROWS) this.hand(false);
     while (this.inFlight.length > 1) await this.inFlight.shift();
     return screened.map((s) => s.decision);
   }
 
+  /** Hands the rows gathered so far to the writer as one transaction (with the batch's progress). */
+  private hand(finished: boolean): void {
+    const { summary, batch } = this;
+    const screened = this.gathered;
+    this.gathered = [];
+    this.gatheredRows = 0;
+    if (!screened.length && !this.batchId) return;
+    if (finished && this.batchId) {
+      batch.finishedAt = this.store.now();
+      batch.updatedAt = batch.finishedAt;
+    }
+    const committed = this.writer!.submit({
+      screened,
+      context: { actor: this.actor, source: this.source, batchId: this.batchId, announce: !this.announced },
+      batch: this.batchId ? { ...batch } : null,
+    }).then((created) => {
+      summary.stored += created;
+    });
+    committed.catch(() => {}); // awaited in submit() or finish(); this only marks it handled
+    this.inFlight.push(committed);
+    if (screened.length) this.announced = true;
+  }
+
   /** Marks the batch finished (a later identical run then only re-screens for output). */
   async finish(): Promise<BatchSummary> {
-    while (this.inFlight.length) await this.inFlight.shift();
     if (this.writer) {
-      if (this.batchId && !this.batch.finishedAt) {
-        this.batch.finishedAt = this.store.now();
-        this.batch.updatedAt = this.batch.finishedAt;
-        await this.writer.submit({
-          screened: [],
-          context: { actor: this.actor, source: this.source, batchId: this.batchId },
-          batch: { ...this.batch },
-        });
-      }
+      // the last rows and the finish mark go in one transaction
+      if (this.gathered.length || this.gatheredRows || (this.batchId && !this.batch.finishedAt))
+        this.hand(true);
+      while (this.inFlight.length) await this.inFlight.shift();
       return this.summary;
     }
     if (this.batchId && !this.batch.finishedAt) {

@@ -63,6 +63,8 @@ try {
       try {
         const chunk = request.payload;
         const created = await store.write(async (tx) => {
+          // a chunk lost to a server crash is written again by the re-run (ST9)
+          await tx.deferFlush();
           await recheckApprovals(tx, chunk.screened);
           const out = await storeScreened(tx, chunk.screened, chunk.context);
           if (chunk.batch) await tx.putBatch({ ...chunk.batch, updatedAt: tx.now() });

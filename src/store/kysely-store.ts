@@ -906,6 +906,10 @@ class Repository implements StoreWriter {
       .execute();
   }
 
+  async deferFlush() {
+    if (this.dialectKind === 'postgres') await sql`set local synchronous_commit = off`.execute(this.db);
+  }
+
   async appendAudit(input: AuditInput) {
     const [entry] = await this.appendAuditMany([input]);
     return entry!;

@@ -192,6 +192,13 @@ export interface StoreWriter extends StoreReader {
   appendAuditMany(inputs: readonly AuditInput[]): Promise<AuditEntry[]>;
   /** the clock of this store (ISO timestamp) */
   now(): string;
+  /**
+   * Lets this transaction's commit return before the database has flushed it to disk (PostgreSQL
+   * `synchronous_commit = off`; SQLite in WAL mode with `synchronous = NORMAL` already commits so).
+   * A crash of the database server or machine may then lose the last commits, whole and in order,
+   * never corrupt anything; for resumable batch chunks only (docs/decisions.md ST9).
+   */
+  deferFlush(): Promise<void>;
 }
 
 export interface Store extends StoreReader {

@@ -53,6 +53,11 @@ export function createDialect(path: string): StoreDialect {
   let database: Database.Database;
   try {
     database = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // 16 KiB pages for a new store (an existing file keeps its own): a stored row is ~2 KB of
+    // declaration, decision and audit text, and larger pages mean fewer page splits and less
+    // per-page work writing them (~10-15 % of the write cost measured; docs/decisions.md ST9).
+    // Only takes effect before the first table is created, i.e. on a new, empty file.
+    database.pragma('page_size = 16384');
     database.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a killed process (the kill -9 test); only power loss can drop
     // the last transactions, which is the usual trade for an embedded store.
