@@ -12,6 +12,7 @@ import {
   capReport,
   capStatus,
   type LedgerEntry,
+  type LedgerJournal,
   mergeEntries,
   type NewLedgerEntry,
   parsePeriod,
@@ -153,7 +154,7 @@ describe('the journal file', () => {
     expect(twice.entries[0]).toMatchObject({ seq: 2, declaration: { quantity: 1 } });
   });
 
-  it('keeps every entry when many writers append at once (lock file, atomic rename)', async () => {
+  it('keeps every entry when many writers append at once (lock file, one batch per append)', async () => {
     const path = join(dir, 'concurrent.json');
     const writers = batch.map((d) =>
       appendLedger(path, [
@@ -193,6 +194,146 @@ describe('the journal file', () => {
     );
     expect(readLedger(bom).entries).toHaveLength(2);
     expect(readFileSync(path, 'utf8')).toContain('nope');
+  });
+
+  it('appends batches as JSON lines with commit lines, never rewriting what is already there (R22)', async () => {
+    const path = join(dir, 'lines.json');
+    const add = (ds: Declaration[]) =>
+      appendLedger(
+        path,
+        ds.map(
+          (declaration) =>
+            ({ kind: 'declaration', jurisdiction: 'CN', declaration }) satisfies NewLedgerEntry,
+        ),
+      );
+    await add(batch.slice(0, 3));
+    const before = readFileSync(path);
+    const journal = await add([batch[3]!, { ...batch[0]!, quantity: 7 }]);
+    const after = readFileSync(path);
+    expect(after.subarray(0, before.length).equals(before)).toBe(true);
+    const lines = after.toString('utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('{"format":"embargo-cap-ledger/2"}');
+    expect(lines.filter((l) => l.startsWith('{"commit":'))).toEqual(['{"commit":3}', '{"commit":2}']);
+    // the resubmitted D000 keeps its last submission, with the sequence number of its line
+    const read = readLedger(path);
+    expect(read).toEqual(journal);
+    expect(read.entries.map((e) => [e.seq, e.kind === 'declaration' ? e.declaration.id : ''])).toEqual([
+      [2, 'D001'],
+      [3, 'D002'],
+      [4, 'D003'],
+      [5, 'D000'],
+    ]);
+  });
+
+  it('ignores a batch a crash left without its commit line; the next append closes it with an abort line', async () => {
+    const entry = (d: Declaration): NewLedgerEntry => ({
+      kind: 'declaration',
+      jurisdiction: 'CN',
+      declaration: d,
+    });
+    let run = 0;
+    for (const torn of [
+      // killed mid-write: whole lines of its batch, then half a line
+      `${JSON.stringify(entry(batch[2]!))}\n${JSON.stringify(entry(batch[3]!)).slice(0, 40)}`,
+      // killed before the commit line: every entry line complete
+      `${JSON.stringify(entry(batch[2]!))}\n`,
+      // killed inside the commit line itself
+      `${JSON.stringify(entry(batch[2]!))}\n{"commit":`,
+    ]) {
+      const path = join(dir, `crash-${run++}.json`);
+      await appendLedger(path, [entry(batch[0]!), entry(batch[1]!)]);
+      const committed = readLedger(path);
+      writeFileSync(path, readFileSync(path, 'utf8') + torn);
+      const before = readFileSync(path);
+      expect(readLedger(path)).toEqual(committed);
+      const next = await appendLedger(path, [entry(batch[4]!)]);
+      // nothing already written was changed: the torn batch is closed, not cut
+      expect(readFileSync(path).subarray(0, before.length).equals(before)).toBe(true);
+      expect(readFileSync(path, 'utf8')).toContain('{"abort":true}\n');
+      expect(next.entries.map((e) => [e.seq, e.kind === 'declaration' ? e.declaration.id : ''])).toEqual([
+        [1, 'D000'],
+        [2, 'D001'],
+        [3, 'D004'],
+      ]);
+      expect(readLedger(path)).toEqual(next);
+    }
+  });
+
+  it('reads a format-1 ledger and converts it on the first append', async () => {
+    const path = join(dir, 'v1.json');
+    const old = entries.slice(0, 3).map((e, i) => ({ ...e, seq: [2, 5, 9][i]! }));
+    writeFileSync(path, `${JSON.stringify({ format: 'embargo-cap-ledger/1', entries: old }, null, 1)}\n`);
+    expect(readLedger(path).entries).toEqual(old);
+    const journal = await appendLedger(path, [
+      { kind: 'declaration', jurisdiction: 'CN', declaration: batch[5]! },
+    ]);
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('{"format":"embargo-cap-ledger/2"}');
+    expect(journal.entries.map((e) => [e.seq, e.kind === 'declaration' ? e.declaration.id : ''])).toEqual([
+      [1, 'D000'],
+      [2, 'D001'],
+      [3, 'D002'],
+      [4, 'D005'],
+    ]);
+    expect(readLedger(path)).toEqual(journal);
+  });
+
+  it('reports a damaged format-2 ledger with its line', () => {
+    const path = join(dir, 'broken2.json');
+    const good = JSON.stringify({ kind: 'declaration', jurisdiction: 'CN', declaration: batch[0]! });
+    const cases: [string, number, RegExp][] = [
+      [`{"format":"embargo-cap-ledger/2"}\n${good}\nnot json\n{"commit":2}\n`, 3, /not valid JSON/],
+      [
+        `{"format":"embargo-cap-ledger/2"}\n${good}\n{"commit":2}\n`,
+        3,
+        /counts 2 entries, the batch before it has 1/,
+      ],
+      [
+        `{"format":"embargo-cap-ledger/2"}\n{"kind":"declaration","jurisdiction":"XX"}\n{"commit":1}\n`,
+        2,
+        /jurisdiction/,
+      ],
+      [`{"format":"embargo-cap-ledger/2"}\r\n${good}\n{"commit":"1"}\n`, 3, /commit line/],
+    ];
+    for (const [text, line, reason] of cases) {
+      writeFileSync(path, text);
+      let error: unknown;
+      try {
+        readLedger(path);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'EMB_LEDGER_INVALID', details: { file: path, line } });
+      expect((error as Error).message).toMatch(reason);
+    }
+  });
+
+  it('reads back exactly what merging the batches gives, whatever the batches (property)', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.record({ i: fc.nat(5), q: fc.integer({ min: 1, max: 9 }) }), { maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        async (batches) => {
+          const path = join(dir, `prop-${run++}.json`);
+          let expected: LedgerJournal = { entries: [] };
+          for (const b of batches) {
+            const added = b.map(
+              ({ i, q }): NewLedgerEntry => ({
+                kind: 'declaration',
+                jurisdiction: 'CN',
+                declaration: { ...batch[i]!, quantity: q },
+              }),
+            );
+            expected = mergeEntries(expected, added);
+            expect(await appendLedger(path, added)).toEqual(expected);
+          }
+          expect(readLedger(path)).toEqual(expected);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('reads reporting periods: year, month, day and inclusive ranges', () => {

@@ -1,20 +1,40 @@
 /**
- * The cap ledger on disk, until the store holds it: one JSON journal under the data directory
+ * The cap ledger on disk, until the store holds it: one journal under the data directory
  * (`<data dir>/cap-ledger.json`) of what was submitted against the caps — screened declarations and
  * external running totals (the 1718 Committee's published figure) — never of derived totals.
  *
  * Totals and decisions are derived by replaying the journal in declaration-date order (ties by id,
  * then submission), so batches screened concurrently by several processes end in exactly the state
  * one sequential, date-sorted run would reach: the journal is a set, and its replay order does not
- * depend on who wrote first. Writers take an exclusive lock file; the journal is replaced atomically
- * (write to a temporary file, then rename), so a crash never leaves half a ledger.
+ * depend on who wrote first. Writers take an exclusive lock file.
+ *
+ * Format 2 (docs/decisions.md R22) is append-only JSON lines: a header line, one line per entry (its
+ * sequence number is its position among the committed entry lines), and a commit line after each
+ * batch. An append writes only its own batch; a batch a crash left without its commit line is
+ * ignored by readers and closed by the next writer with an abort line, so a crash never leaves half
+ * a batch in the ledger, and nothing is ever rewritten: readers need no lock.
+ * Format 1 (one JSON document, rewritten whole on every append) is still read, and converted by the
+ * first append.
  *
  * @example
  *   await appendLedger(path, [{ kind: 'declaration', jurisdiction: 'CN', declaration }]);
  *   const replay = replayLedger(compiled, readLedger(path).entries);
  *   capStatus(compiled, replay, 'CN');
  */
-import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -28,7 +48,12 @@ import type { Declaration } from '../core/screening/declaration.js';
 import { screenDeclaration } from '../core/screening/screen.js';
 
 export const LEDGER_FILE = 'cap-ledger.json';
-export const LEDGER_FORMAT = 'embargo-cap-ledger/1';
+/** the whole-document format of R12, still read */
+export const LEDGER_FORMAT_V1 = 'embargo-cap-ledger/1';
+/** the append-only JSON-lines format of R22, written */
+export const LEDGER_FORMAT = 'embargo-cap-ledger/2';
+const HEADER_LINE = `{"format":"${LEDGER_FORMAT}"}`;
+const COMMIT_PREFIX = '{"commit":';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const reference = z.object({ type: z.string(), reference: z.string() });
@@ -63,9 +88,18 @@ const SetTotalEntrySchema = z.strictObject({
 });
 
 const LedgerFileSchema = z.strictObject({
-  format: z.literal(LEDGER_FORMAT),
+  format: z.literal(LEDGER_FORMAT_V1),
   entries: z.array(z.discriminatedUnion('kind', [DeclarationEntrySchema, SetTotalEntrySchema])),
 });
+
+// a format-2 line carries an entry without its sequence number (the line's position gives it)
+const LineEntrySchema = z.discriminatedUnion('kind', [
+  DeclarationEntrySchema.omit({ seq: true }),
+  SetTotalEntrySchema.omit({ seq: true }),
+]);
+const CommitLineSchema = z.strictObject({ commit: z.number().int().nonnegative() });
+const AbortLineSchema = z.strictObject({ abort: z.literal(true) });
+const ABORT_LINE = '{"abort":true}';
 
 export type DeclarationEntry = Omit<z.infer<typeof DeclarationEntrySchema>, 'declaration'> & {
   declaration: Declaration;
@@ -83,9 +117,27 @@ export function ledgerPath(dataDir: string): string {
   return join(dataDir, LEDGER_FILE);
 }
 
-/** Reads the journal; a missing file is an empty journal. */
+/** Reads the journal (format 2, or format 1 of older ledgers); a missing file is an empty journal. */
 export function readLedger(path: string): LedgerJournal {
   if (!existsSync(path)) return { entries: [] };
+  const fd = openSync(path, 'r');
+  try {
+    const first = readHead(fd);
+    if (first.replace(/^\uFEFF/, '').startsWith(HEADER_LINE)) return readLines(fd, path);
+  } finally {
+    closeSync(fd);
+  }
+  return readV1(path);
+}
+
+/** The first bytes of the file, enough to recognise the format-2 header line. */
+function readHead(fd: number): string {
+  const buf = Buffer.alloc(64);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  return buf.subarray(0, n).toString('utf8');
+}
+
+function readV1(path: string): LedgerJournal {
   let raw: unknown;
   try {
     // a ledger saved by a Windows editor may start with a byte-order mark
@@ -103,7 +155,7 @@ export function readLedger(path: string): LedgerJournal {
     const issue = parsed.error.issues[0];
     throw new EmbargoError(
       'EMB_LEDGER_INVALID',
-      `the cap ledger does not match ${LEDGER_FORMAT}: ${issue?.message}`,
+      `the cap ledger does not match ${LEDGER_FORMAT_V1} or ${LEDGER_FORMAT}: ${issue?.message}`,
       {
         file: path,
         path: issue?.path.join('.'),
@@ -111,6 +163,105 @@ export function readLedger(path: string): LedgerJournal {
     );
   }
   return { entries: parsed.data.entries as LedgerEntry[] };
+}
+
+/**
+ * Reads a format-2 journal line by line (1 MiB at a time, never the whole text at once) and returns
+ * the committed entries: the last submission per key, in sequence order, an entry's `seq` being its
+ * position among the committed entry lines. A batch counts only once its commit line is read; an
+ * abort line (written by the next writer after a crash) or the end of the file drops the batch before
+ * it, whatever its lines hold. A damaged line inside a committed batch is an error.
+ */
+function readLines(fd: number, path: string): LedgerJournal {
+  const byKey = new Map<string, LedgerEntry>();
+  let pending: { line: number; entry?: Omit<LedgerEntry, 'seq'>; error?: string }[] = [];
+  let seq = 0;
+  let lineNo = 0;
+  const fail = (line: number, reason: string): never => {
+    throw new EmbargoError('EMB_LEDGER_INVALID', `the cap ledger, line ${line}: ${reason}`, {
+      file: path,
+      line,
+    });
+  };
+  const onLine = (text: string) => {
+    lineNo += 1;
+    if (lineNo === 1) return; // the header, recognised before
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      pending.push({ line: lineNo, error: 'not valid JSON' });
+      return;
+    }
+    if (value !== null && typeof value === 'object' && 'commit' in value) {
+      const commit = CommitLineSchema.safeParse(value);
+      if (!commit.success) fail(lineNo, 'a commit line must be {"commit":<count>}');
+      if (commit.data!.commit !== pending.length)
+        fail(
+          lineNo,
+          `the commit line counts ${commit.data!.commit} entries, the batch before it has ${pending.length}`,
+        );
+      for (const p of pending) {
+        if (!p.entry) fail(p.line, p.error ?? 'not an entry');
+        seq += 1;
+        const e = { ...p.entry!, seq } as LedgerEntry;
+        byKey.set(entryKey(e), e);
+      }
+      pending = [];
+    } else if (value !== null && typeof value === 'object' && 'abort' in value) {
+      if (!AbortLineSchema.safeParse(value).success) fail(lineNo, 'an abort line must be {"abort":true}');
+      pending = [];
+    } else {
+      const parsed = LineEntrySchema.safeParse(value);
+      if (parsed.success) pending.push({ line: lineNo, entry: parsed.data as Omit<LedgerEntry, 'seq'> });
+      else {
+        const issue = parsed.error.issues[0];
+        pending.push({ line: lineNo, error: `${issue?.path.join('.') || 'entry'}: ${issue?.message}` });
+      }
+    }
+  };
+  const buf = Buffer.alloc(1 << 20);
+  let carry = Buffer.alloc(0);
+  let position = 0;
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, position);
+    if (n === 0) break;
+    position += n;
+    const chunk = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      onLine(chunk.toString('utf8', start, nl));
+      start = nl + 1;
+    }
+    carry = Buffer.from(chunk.subarray(start));
+  }
+  // a last line without its newline, and a batch without its commit line, are what a crash
+  // mid-append leaves: never committed, so not part of the ledger
+  return { entries: [...byKey.values()].sort((a, b) => a.seq - b.seq) };
+}
+
+/**
+ * Whether the journal ends in a committed state (after its header, a commit line or an abort line);
+ * reads only its last bytes.
+ */
+function endsCommitted(fd: number): { committed: boolean; newline: boolean } {
+  const size = fstatSync(fd).size;
+  const len = Math.min(size, 256);
+  const tail = Buffer.alloc(len);
+  readSync(fd, tail, 0, len, size - len);
+  if (len === 0) return { committed: false, newline: true };
+  if (tail[len - 1] !== 10) return { committed: false, newline: false };
+  const prev = tail.lastIndexOf(10, len - 2);
+  if (prev === -1 && size > len) return { committed: false, newline: true }; // a long (entry) line
+  const last = tail.toString('utf8', prev + 1, len - 1).replace(/^\uFEFF/, '');
+  if (last === HEADER_LINE) return { committed: true, newline: true };
+  try {
+    const value: unknown = JSON.parse(last);
+    const closed = CommitLineSchema.safeParse(value).success || AbortLineSchema.safeParse(value).success;
+    return { committed: closed, newline: true };
+  } catch {
+    return { committed: false, newline: true };
+  }
 }
 
 const entryKey = (e: LedgerEntry | NewLedgerEntry) =>
@@ -178,14 +329,78 @@ export async function withLedgerLock<T>(
   }
 }
 
-/** Appends entries under the lock and replaces the journal atomically; returns the new journal. */
+const lineOf = (e: NewLedgerEntry | LedgerEntry): string => {
+  const { seq: _seq, ...rest } = e as LedgerEntry;
+  return JSON.stringify(rest);
+};
+
+/** One batch as format-2 lines: its entries, then its commit line. */
+function batchText(entries: readonly (NewLedgerEntry | LedgerEntry)[]): string {
+  let text = '';
+  for (const e of entries) text += `${lineOf(e)}\n`;
+  return `${text}${COMMIT_PREFIX}${entries.length}}\n`;
+}
+
+/**
+ * Appends a batch under the lock: only the batch and its commit line are written, after an abort
+ * line when a crash left the journal uncommitted, then fsynced; nothing in the file is ever
+ * rewritten, so readers (who take no lock) always see a prefix of it. A format-1 ledger is first
+ * converted to format 2 (written beside it, then renamed over it). Returns the journal as it
+ * stands after the append (read once the lock is released: it may hold later writers' batches).
+ */
 export async function appendLedger(path: string, added: readonly NewLedgerEntry[]): Promise<LedgerJournal> {
-  return withLedgerLock(path, () => {
-    const journal = mergeEntries(readLedger(path), added);
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ format: LEDGER_FORMAT, entries: journal.entries }, null, 1)}\n`);
-    renameSync(tmp, path);
-    return journal;
+  await appendBatch(path, added);
+  return readLedger(path);
+}
+
+/** The write half of `appendLedger`: what happens under the lock (converting, sealing, appending). */
+export async function appendBatch(path: string, added: readonly NewLedgerEntry[]): Promise<void> {
+  await withLedgerLock(path, () => {
+    if (existsSync(path)) {
+      const fd = openSync(path, 'r');
+      let v2: boolean;
+      try {
+        v2 = readHead(fd)
+          .replace(/^\uFEFF/, '')
+          .startsWith(HEADER_LINE);
+      } finally {
+        closeSync(fd);
+      }
+      if (!v2) {
+        // format 1: rewrite once as format 2 (its entries as one committed batch), atomically
+        const old = readV1(path);
+        const tmp = `${path}.${process.pid}.tmp`;
+        writeFileSync(tmp, `${HEADER_LINE}\n${old.entries.length ? batchText(old.entries) : ''}`);
+        renameSync(tmp, path);
+      }
+    } else {
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, `${HEADER_LINE}\n`);
+      renameSync(tmp, path);
+    }
+    if (added.length === 0) return;
+    const fd = openSync(path, 'a+');
+    try {
+      const end = endsCommitted(fd);
+      // the batch goes out in pieces of about 1 MiB (no string the size of the batch); it counts
+      // only once its commit line, written last, is there
+      let text = end.committed ? '' : `${end.newline ? '' : '\n'}${ABORT_LINE}\n`;
+      const flush = () => {
+        const bytes = Buffer.from(text, 'utf8');
+        let written = 0;
+        while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+        text = '';
+      };
+      for (const e of added) {
+        text += `${lineOf(e)}\n`;
+        if (text.length >= 1 << 20) flush();
+      }
+      text += `${COMMIT_PREFIX}${added.length}}\n`;
+      flush();
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   });
 }
 
