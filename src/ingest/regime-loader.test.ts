@@ -140,6 +140,47 @@ measures:
     ]);
   });
 
+  it('rejects purposes and products a declaration cannot carry, and gates on excluded codes', () => {
+    const text = `instrument:
+  id: TEST-CLOSED
+  title: Test
+  issuer: Test
+  number: "1"
+  adopted: "2016-12-01"
+  url: https://example.org/
+  jurisdiction: UN
+measures:
+  - id: TEST-CLOSED-1
+    title: t
+    paragraph: "1"
+    paragraph_confirmed: true
+    direction: export
+    target: KP
+    summary: s
+    goods:
+      - label: x
+        include:
+          - { code: "2709", source: analyst, confirmed: false, not_when: { fact: product, in: [condensat] } }
+          - { code: "2711", source: analyst, confirmed: false, resolved_by: { fact: product, covered: [condensate], not_covered: [crude-oil] } }
+        exclude:
+          - { code: "271111", source: analyst, confirmed: false, value_above: { amount: 10, currency: USD } }
+    effective_from: "2016-12-01"
+    exceptions:
+      - id: e
+        title: e
+        conditions: [{ fact: purpose, in: [Livelihood, aircraft-parts] }]
+    citations: [{ source: TEST }]
+`;
+    const { errors } = checkRegime(regimeDir({ 'test.yaml': text }));
+    expect(errors.map((e) => [e.code, e.details?.path, e.details?.line])).toEqual([
+      ['EMB_REGIME_INVALID', 'measures[0].goods[0].include[0].not_when.in[0]', 20],
+      ['EMB_REGIME_INVALID', 'measures[0].goods[0].include[1].resolved_by', 21],
+      ['EMB_REGIME_INVALID', 'measures[0].goods[0].exclude[0]', 23],
+      ['EMB_REGIME_INVALID', 'measures[0].exceptions[0].conditions[0].in[1]', 28],
+    ]);
+    expect(errors[0]?.message).toMatch(/'condensat' is not a product a declaration can carry/);
+  });
+
   it('validates the unit-conversion table with its own schema', () => {
     const dir = regimeDir({ 'un-2270-2016.yaml': null });
     mkdirSync(join(dir, 'conversions'));

@@ -20,6 +20,10 @@ import { EmbargoError, type ErrorCode } from '../core/errors.js';
 import { type Instrument, type RegimeFile, RegimeFileSchema } from '../core/regime/measure-schema.js';
 import { deepFreeze, type Regime, type RegimeMeasure } from '../core/regime/regime.js';
 import { type UnitsFile, UnitsFileSchema } from '../core/regime/units-schema.js';
+import { PRODUCTS, PURPOSES } from '../core/screening/declaration.js';
+
+/** Facts whose values form a closed set: a value outside it in a regime file could never match. */
+const CLOSED_FACTS: Readonly<Record<string, readonly string[]>> = { purpose: PURPOSES, product: PRODUCTS };
 
 /** `<repo>/regimes`: the regime embargo ships. */
 export const DEFAULT_REGIME_DIR = new URL('../../regimes', import.meta.url).pathname;
@@ -289,6 +293,51 @@ function crossCheck(files: readonly ParsedFile[]): EmbargoError[] {
             j,
             'to',
           ]);
+      });
+      // values of closed-set facts (purpose, product) must be ones a declaration can carry
+      const closed = (fact: string, values: readonly string[] | undefined, path: (string | number)[]) => {
+        const allowed = CLOSED_FACTS[fact];
+        if (!allowed) return;
+        (values ?? []).forEach((v, k) => {
+          if (!allowed.includes(v.trim().toLowerCase()))
+            problem(
+              'EMB_REGIME_INVALID',
+              `'${v}' is not a ${fact} a declaration can carry (${allowed.join(', ')})`,
+              f,
+              [...path, k],
+            );
+        });
+      };
+      m.goods.forEach((g, gi) => {
+        (['include', 'exclude'] as const).forEach((side) => {
+          g[side].forEach((c, ci) => {
+            const at: (string | number)[] = ['measures', i, 'goods', gi, side, ci];
+            if (c.not_when) closed(c.not_when.fact, c.not_when.in, [...at, 'not_when', 'in']);
+            if (c.resolved_by) {
+              closed(c.resolved_by.fact, c.resolved_by.covered, [...at, 'resolved_by', 'covered']);
+              closed(c.resolved_by.fact, c.resolved_by.not_covered, [...at, 'resolved_by', 'not_covered']);
+              if (!c.ambiguous)
+                problem('EMB_REGIME_INVALID', `resolved_by needs the code to be marked ambiguous`, f, [
+                  ...at,
+                  'resolved_by',
+                ]);
+            }
+            if (side === 'exclude' && (c.value_above || c.not_when || c.resolved_by))
+              problem(
+                'EMB_REGIME_INVALID',
+                `an excluded code cannot carry value_above, not_when or resolved_by`,
+                f,
+                at,
+              );
+          });
+        });
+      });
+      m.exceptions.forEach((e, j) => {
+        e.conditions.forEach((c, k) => {
+          const at: (string | number)[] = ['measures', i, 'exceptions', j, 'conditions', k];
+          closed(c.fact, c.in, [...at, 'in']);
+          closed(c.fact, c.not_in, [...at, 'not_in']);
+        });
       });
       if (m.effective_to && m.effective_to <= m.effective_from)
         problem('EMB_REGIME_INVALID', `effective_to (${m.effective_to}) is not after effective_from`, f, [
