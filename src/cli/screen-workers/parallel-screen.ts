@@ -1,7 +1,8 @@
 /**
- * The parallel path of `embargo screen` (docs/decisions.md S9): the main thread reads the file in
- * ~1 MiB chunks cut after a line feed, worker threads parse, validate, screen and encode each chunk,
- * and the main thread writes the results back in input order. What must stay global stays on the
+ * The parallel path of `embargo screen` (docs/decisions.md S9, S12): the main thread reads the file
+ * in 64 KiB chunks cut after a line feed; worker threads, and the main thread itself for every
+ * (workers + 1)-th chunk, parse, validate, screen and encode each chunk; the main thread writes the
+ * results back in input order. What must stay global stays on the
  * main thread, in input order, so the output, the rejects and the summary are byte for byte those
  * of the single-thread path:
  * - duplicate ids: workers send each row's id hash; the main thread keeps the file's one IdSet;
@@ -41,7 +42,9 @@ import { type ChunkJob, formatterFor, type ParallelFormat, type WorkerSetup } fr
 
 /** Inputs smaller than this take the single-thread path: starting workers costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
-export const CHUNK_BYTES = 1 << 18;
+export const CHUNK_BYTES = 1 << 16;
+/** Young-generation size of a worker's heap (V8's default would let each grow to ~50 MB). */
+const WORKER_YOUNG_MB = 8;
 
 export interface ParallelTuning {
   /** worker threads; 0 (the default) = the single-thread path */
@@ -205,6 +208,8 @@ function startWorkers(
   for (let w = 0; w < run.workers; w++) {
     const worker = new Worker(module, {
       workerData: setup,
+      // a chunk's rows die young: a small young generation keeps each isolate's memory down
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
     });
     worker.on('message', (m: { seq?: number; result?: ChunkResult }) => {
       if (m.seq === undefined || !m.result) return;
@@ -365,8 +370,12 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     let line = 1 + countLineFeeds(first.value.bytes);
     let seq = 0;
     let done = false;
-    const queue: { job: ChunkJob; bytes: Buffer; result: Promise<ChunkResult> }[] = [];
-    const limit = workers.length * 2;
+    // the main thread screens every (workers + 1)-th chunk itself, when it reaches the head of the
+    // queue, while the workers screen the chunks posted after it: as many screening threads as
+    // isolates (memory), and the main thread would otherwise mostly wait
+    const slots = workers.length + 1;
+    const queue: { job: ChunkJob; bytes: Buffer; result: Promise<ChunkResult> | undefined }[] = [];
+    const limit = slots * 2;
     for (;;) {
       while (!done && queue.length < limit) {
         const next = await chunks.next();
@@ -376,20 +385,31 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
         }
         const job: ChunkJob = { seq: seq++, bytes: next.value.bytes, line, final: next.value.final };
         line += countLineFeeds(job.bytes);
+        if (job.seq % slots === 0) {
+          queue.push({ job, bytes: next.value.bytes, result: undefined });
+          if (next.value.final) done = true;
+          continue;
+        }
         const result = state.failed
           ? Promise.reject(state.failed)
           : new Promise<ChunkResult>((resolve, reject) => pending.set(job.seq, { resolve, reject }));
         result.catch(() => {}); // observed below; a worker error must not surface as unhandled first
-        workers[job.seq % workers.length]!.postMessage({ ...job, header });
+        // a copy of the bytes is transferred (cheaper than the structured clone of the chunk)
+        const copy = new Uint8Array(job.bytes);
+        workers[(job.seq % slots) - 1]!.postMessage({ ...job, bytes: copy, header }, [copy.buffer]);
         queue.push({ job, bytes: next.value.bytes, result });
         if (next.value.final) done = true;
       }
       const head = queue.shift();
       if (!head) break;
       const { job, bytes } = head;
-      let result = await head.result;
+      const atBoundary = prev.atBoundary && prev.endLine === job.line;
+      let result: ChunkResult;
+      if (head.result !== undefined) result = await head.result;
+      else if (atBoundary) result = main.screen(bytes.toString('utf8'), job.line, header, job.final);
+      else result = prev; // replaced below, where the previous chunk's unfinished record is continued
       bytesRead += job.bytes.length;
-      if (prev.atBoundary && prev.endLine === job.line) {
+      if (atBoundary) {
         let decoded: string | undefined;
         await emit(result, () => (decoded ??= bytes.toString('utf8')), job.line);
       } else {
