@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -85,6 +85,44 @@ describe('embargo trade (child processes)', () => {
     expect(r.stderr).toContain("bad.csv:2 field 'period'");
     expect(r.stderr).toContain('[EMB_TRADE_ROW_INVALID]');
   });
+
+  it('yoy: the same year-on-year table from a large Comtrade file with worker threads as without (exit 3 for a bad row)', async () => {
+    // 17 MiB, over the size where the reader starts worker threads
+    const header =
+      'Classification,Year,Period,Trade Flow Code,Trade Flow,Reporter Code,Reporter ISO,Partner Code,Partner ISO,2nd Partner Code,2nd Partner ISO,Commodity Code,Commodity,Netweight (kg),Trade Value (US$)';
+    const lines = [header];
+    for (let i = 0; i < 200_000; i++) {
+      const month = `${2015 + ((i >> 6) % 3)}${String((i % 12) + 1).padStart(2, '0')}`;
+      const name =
+        i % 3 ? 'Coal' : '"Iron or steel; screws, bolts, nuts and the like, of a kind used in mining"';
+      lines.push(
+        `H4,${month.slice(0, 4)},${month},${i % 2 ? 1 : 2},${i % 2 ? 'Import' : 'Export'},156,CHN,408,PRK,,,${2701 + (i % 40)},${name},${i * 3},${1000 + (i % 977)}`,
+      );
+    }
+    lines[150_001] = lines[150_001]!.replace(/,\d+$/, ',n/a-value');
+    const big = join(home, 'big-comtrade.csv');
+    writeFileSync(big, `${lines.join('\n')}\n`);
+    expect(statSync(big).size).toBeGreaterThan(16 << 20);
+    const single = await embargoWith({ EMBARGO_TRADE_WORKERS: '0' }, 'trade', 'yoy', big, '--output', 'csv');
+    const parallel = await embargoWith(
+      { EMBARGO_TRADE_WORKERS: '2', EMBARGO_TRADE_WORKERS_WAIT: '1' },
+      'trade',
+      'yoy',
+      big,
+      '--output',
+      'csv',
+    );
+    expect(parallel.code).toBe(3);
+    expect(parallel.stdout).toBe(single.stdout);
+    expect(parallel.stderr).toMatch(/; 2 worker threads read \d+ of \d+ chunks\n$/);
+    expect(parallel.stderr.replace(/; 2 worker threads read .*/, '')).toBe(single.stderr);
+    expect(parallel.stderr).toContain("big-comtrade.csv:150002 field 'trade value (us$)'");
+    const rows = parallel.stdout.trim().split('\n');
+    expect(rows[0]).toBe('commodity,flow,month,value_usd,year_before_usd,change_yoy_pct');
+    expect(rows.length).toBeGreaterThan(300);
+    const bad = await embargoWith({ EMBARGO_TRADE_WORKERS: 'many' }, 'trade', 'yoy', big);
+    expect(bad.code).toBe(2);
+  }, 60_000);
 
   it('keeps observations in the main store (no trade.db), audited like every other change', async () => {
     expect(existsSync(join(home, 'embargo.db'))).toBe(true);

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeLocation, EmbargoError } from '../../core/errors.js';
 import { checkConsistency, FINDING_KINDS } from '../../core/trade/consistency-checks.js';
+import { yearOnYear } from '../../core/trade/monthly-totals.js';
 import { FLOWS, type Flow, isMonth, type Observation } from '../../core/trade/observation.js';
 import { parsePeriod } from '../../core/trade/observation-schema.js';
 import {
@@ -23,6 +24,11 @@ import {
 import { buildTradeReport, monthlyGaps, type TradeReport } from '../../core/trade/trade-report.js';
 import { renderTradeReportHtml } from '../../core/trade/trade-report-html.js';
 import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
+import {
+  readTradeFileTotals,
+  tradeWorkers,
+  tradeWorkersWait,
+} from '../../ingest/trade/parallel-trade-reader.js';
 import { TRADE_FORMATS, type TradeFormat } from '../../ingest/trade/trade-file-reader.js';
 import { DEFAULT_ACTOR, importTradeFile, openTradeStore } from '../../ingest/trade/trade-importer.js';
 import { actingUser } from '../../services/store-session.js';
@@ -133,6 +139,65 @@ export function register(program: Command): void {
       } finally {
         await store.close();
       }
+    });
+
+  trade
+    .command('yoy <file>')
+    .description(
+      "year-on-year change of every commodity's monthly US$ value in a trade file, read without storing it (worker threads for large Comtrade files)",
+    )
+    .option('--format <format>', `one of ${TRADE_FORMATS.join(', ')} (default: detected from the header)`)
+    .option('--commodity <code>', 'only this commodity (TOTAL or an HS code)')
+    .option('--flow <flow>', `only this flow: ${FLOWS.join(', ')}`)
+    .option('--output <format>', 'table, json, jsonl, csv', 'table')
+    .action(async (file: string, opts: Record<string, string | undefined>) => {
+      const format = oneOf<TradeFormat>(opts.format, TRADE_FORMATS, '--format');
+      const flow = oneOf<Flow>(opts.flow, FLOWS, '--flow');
+      const output = parseFormat(opts.output);
+      const commodity = opts.commodity?.toUpperCase();
+      const read = await readTradeFileTotals(file, {
+        format,
+        workers: tradeWorkers(),
+        waitForWorkers: tradeWorkersWait(),
+      });
+      if (read.workerFailure)
+        process.stderr.write(
+          `warning: worker threads failed, read on the main thread: ${read.workerFailure}\n`,
+        );
+      for (const p of read.errors) {
+        const where = describeLocation(p.details);
+        process.stderr.write(`error: ${where ? `${where}: ` : ''}${p.message} [${p.code}]\n`);
+      }
+      const points = yearOnYear(read.totals).filter(
+        (p) => (!commodity || p.commodity === commodity) && (!flow || p.flow === flow),
+      );
+      const rows: Row[] = points.map((p) => ({
+        commodity: p.commodity,
+        flow: p.flow,
+        month: p.month,
+        value_usd: p.value,
+        year_before_usd: p.base,
+        change_yoy_pct: p.changePct === undefined ? undefined : Number(p.changePct.toFixed(2)),
+      }));
+      process.stdout.write(
+        formatRows(rows, output, [
+          'commodity',
+          'flow',
+          'month',
+          'value_usd',
+          'year_before_usd',
+          'change_yoy_pct',
+        ]),
+      );
+      const { chunks } = read;
+      const threads =
+        chunks.workers > 0
+          ? `; ${read.workers} worker threads read ${chunks.workers} of ${chunks.workers + chunks.main + chunks.again} chunks`
+          : '';
+      process.stderr.write(
+        `${read.observations} observations (${read.format}, ${read.encoding}), ${read.errors.length} rejected, ${read.skipped} skipped; ${rows.length} months, ${rows.filter((r) => r.change_yoy_pct !== undefined).length} with a year-on-year change${threads}\n`,
+      );
+      if (read.errors.length > 0) process.exitCode = EXIT.rejects;
     });
 
   trade

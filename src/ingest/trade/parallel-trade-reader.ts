@@ -62,6 +62,15 @@ export function tradeWorkers(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
+/**
+ * EMBARGO_TRADE_WORKERS_WAIT=1: the main thread waits for the workers to start instead of reading
+ * chunks itself meanwhile, so even a file of a few chunks is read by the workers (a diagnostic; the
+ * CLI test uses it to check the workers run from the CLI's own bundle).
+ */
+export function tradeWorkersWait(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.EMBARGO_TRADE_WORKERS_WAIT === '1';
+}
+
 export interface ParallelReadResult {
   format: string;
   encoding: Encoding;
@@ -71,6 +80,8 @@ export interface ParallelReadResult {
   workers: number;
   /** chunks read by workers, on the main thread, and read again after a cut inside a record */
   chunks: { workers: number; main: number; again: number };
+  /** why the workers could not read (the main thread then read every chunk): for a warning */
+  workerFailure?: string;
 }
 
 interface Pending {
@@ -177,7 +188,15 @@ export async function streamTradeFileParallel(
       if (next.done) {
         while (pending.length) await applyFirst();
         parser.end();
-        return { format: parser.format, encoding: next.value, observations, workers, chunks: chunkCounts };
+        const failure = pool?.failure;
+        return {
+          format: parser.format,
+          encoding: next.value,
+          observations,
+          workers,
+          chunks: chunkCounts,
+          ...(failure ? { workerFailure: failure.message } : {}),
+        };
       }
       const c = next.value;
       const comtrade = parser.format === 'comtrade' || parser.format === 'comtrade-legacy';
@@ -235,10 +254,17 @@ function fileSize(path: string): number {
 export async function readTradeFileParallel(
   path: string,
   options: ParallelReadOptions = {},
-): Promise<TradeParseResult & Pick<ParallelReadResult, 'workers' | 'chunks'>> {
+): Promise<TradeParseResult & Pick<ParallelReadResult, 'workers' | 'chunks' | 'workerFailure'>> {
   const sink = collectingSink(basename(path));
   const r = await streamTradeFileParallel(path, sink, options, 'items');
-  return { ...sink.result, format: r.format, encoding: r.encoding, workers: r.workers, chunks: r.chunks };
+  return {
+    ...sink.result,
+    format: r.format,
+    encoding: r.encoding,
+    workers: r.workers,
+    chunks: r.chunks,
+    workerFailure: r.workerFailure,
+  };
 }
 
 export interface TradeFileTotals {
@@ -250,6 +276,7 @@ export interface TradeFileTotals {
   encoding: string;
   workers: number;
   chunks: ParallelReadResult['chunks'];
+  workerFailure?: string;
 }
 
 /**
@@ -272,6 +299,7 @@ export async function readTradeFileTotals(
     encoding: r.encoding,
     workers: r.workers,
     chunks: r.chunks,
+    workerFailure: r.workerFailure,
   };
 }
 
@@ -282,6 +310,7 @@ class ChunkPool {
   private broken: Error | undefined;
   private turn = 0;
   private startedCount = 0;
+  private closed = false;
   private onStarted: (() => void) | undefined;
   /** resolves when every worker has started or the pool failed */
   readonly started = new Promise<void>((resolve) => {
@@ -322,6 +351,11 @@ class ChunkPool {
     return this.broken !== undefined;
   }
 
+  /** the error that stopped the workers, unless they were closed normally */
+  get failure(): Error | undefined {
+    return this.closed ? undefined : this.broken;
+  }
+
   private fail(error: Error): void {
     this.broken ??= error;
     this.onStarted?.();
@@ -340,6 +374,7 @@ class ChunkPool {
   }
 
   async close(): Promise<void> {
+    this.closed = this.broken === undefined;
     this.broken ??= new Error('closed');
     const workers = await this.workers.catch(() => [] as Worker[]);
     await Promise.all(workers.map((w) => w.terminate()));
