@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../test/shared-data.js';
 import { compileRegime } from '../core/regime/compile.js';
 import { CapLedger } from '../core/screening/cap-ledger.js';
 import type { Declaration } from '../core/screening/declaration.js';
@@ -258,6 +260,61 @@ describe('the journal file', () => {
       expect(readLedger(path)).toEqual(next);
     }
   });
+
+  it('keeps only committed batches when a writer is killed with SIGKILL mid-batch', async () => {
+    const path = join(dir, 'killed.json');
+    const first = batch
+      .slice(0, 10)
+      .map((declaration): NewLedgerEntry => ({ kind: 'declaration', jurisdiction: 'CN', declaration }));
+    await appendLedger(path, first);
+    const committed = readLedger(path);
+    const child = join(REPO_ROOT, 'src/ingest/cap-ledger-append.child.ts');
+    let kills = 0;
+    for (let attempt = 0; attempt < 3 && kills === 0; attempt++) {
+      const size0 = statSync(path).size;
+      const proc = spawn(process.execPath, [
+        join(REPO_ROOT, 'bin/run-ts.js'),
+        child,
+        path,
+        String(300_000 * (attempt + 1)),
+      ]);
+      let out = '';
+      proc.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+      let finished = false;
+      void exited.then(() => {
+        finished = true;
+      });
+      // kill as soon as the batch's first piece (about 1 MiB) is on disk: the writer is mid-batch
+      while (!finished && statSync(path).size <= size0 + (1 << 20))
+        await new Promise((r) => setTimeout(r, 2));
+      if (!finished && !out.includes('done')) {
+        proc.kill('SIGKILL');
+        await exited;
+        if (!out.includes('done')) kills++;
+        // a killed writer leaves its lock file; it would be broken as stale after a minute
+        // (docs/errors.md EMB_LEDGER_LOCKED): remove it as the operator would
+        rmSync(`${path}.lock`, { force: true });
+      } else await exited;
+      if (out.includes('done')) {
+        // the writer beat the kill: its whole batch is committed; start over from a fresh ledger
+        rmSync(path);
+        await appendLedger(path, first);
+        continue;
+      }
+      expect(statSync(path).size).toBeGreaterThan(size0);
+      expect(readLedger(path)).toEqual(committed);
+    }
+    expect(kills).toBe(1);
+    const next = await appendLedger(path, [
+      { kind: 'declaration', jurisdiction: 'CN', declaration: batch[20]! },
+    ]);
+    expect(next.entries.map((e) => e.seq)).toEqual([...Array(11).keys()].map((k) => k + 1));
+    expect(next.entries.at(-1)).toMatchObject({ declaration: { id: 'D020' } });
+    expect(readFileSync(path, 'utf8')).toContain('\n{"abort":true}\n');
+  }, 120_000);
 
   it('reads a format-1 ledger and converts it on the first append', async () => {
     const path = join(dir, 'v1.json');
