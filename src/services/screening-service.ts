@@ -533,8 +533,8 @@ export class BatchRecorder<R = unknown> {
   private readonly inFlight: Promise<void>[] = [];
   /** pipelined mode: one ledger for the batch, so a chunk counts what chunks still in flight draw */
   private ledger: ApprovalLedger | undefined;
-  /** pipelined mode: screened rows (and the input rows they came from) not yet handed to the writer */
-  private gathered: PreparedScreening[] = [];
+  /** pipelined mode: rows sent ahead to the writer, and input rows seen, since the last transaction */
+  private gathered = false;
   private gatheredRows = 0;
 
   private constructor(
@@ -645,42 +645,52 @@ export class BatchRecorder<R = unknown> {
       batch.rejects += rejects;
       batch.updatedAt = this.store.now();
     }
-    for (const s of screened) this.gathered.push(prepareScreening(s));
     this.gatheredRows += declarations.length + rejects;
-    if (this.gatheredRows >= PIPELINE_CHUNK_ROWS) this.hand(false);
+    const prepared = screened.map(prepareScreening);
+    if (this.gatheredRows >= PIPELINE_CHUNK_ROWS) this.hand(prepared, false);
+    else if (prepared.length) {
+      this.writer!.part({ screened: prepared, context: this.chunkContext(), batch: null });
+      this.gathered = true;
+    }
     while (this.inFlight.length > 1) await this.inFlight.shift();
     return screened.map((s) => s.decision);
   }
 
-  /** Hands the rows gathered so far to the writer as one transaction (with the batch's progress). */
-  private hand(finished: boolean): void {
+  private chunkContext(): RecordContext {
+    return { actor: this.actor, source: this.source, batchId: this.batchId, announce: !this.announced };
+  }
+
+  /**
+   * Closes a transaction: the rows sent ahead since the last one, then `screened`, with the batch's
+   * progress (and, at the end, its finish mark).
+   */
+  private hand(screened: PreparedScreening[], finished: boolean): void {
     const { summary, batch } = this;
-    const screened = this.gathered;
-    this.gathered = [];
+    const any = screened.length > 0 || this.gathered;
+    this.gathered = false;
     this.gatheredRows = 0;
-    if (!screened.length && !this.batchId) return;
+    if (!any && !this.batchId) return;
     if (finished && this.batchId) {
       batch.finishedAt = this.store.now();
       batch.updatedAt = batch.finishedAt;
     }
     const committed = this.writer!.submit({
       screened,
-      context: { actor: this.actor, source: this.source, batchId: this.batchId, announce: !this.announced },
+      context: this.chunkContext(),
       batch: this.batchId ? { ...batch } : null,
     }).then((created) => {
       summary.stored += created;
     });
     committed.catch(() => {}); // awaited in submit() or finish(); this only marks it handled
     this.inFlight.push(committed);
-    if (screened.length) this.announced = true;
+    if (any) this.announced = true;
   }
 
   /** Marks the batch finished (a later identical run then only re-screens for output). */
   async finish(): Promise<BatchSummary> {
     if (this.writer) {
       // the last rows and the finish mark go in one transaction
-      if (this.gathered.length || this.gatheredRows || (this.batchId && !this.batch.finishedAt))
-        this.hand(true);
+      if (this.gathered || this.gatheredRows || (this.batchId && !this.batch.finishedAt)) this.hand([], true);
       while (this.inFlight.length) await this.inFlight.shift();
       return this.summary;
     }

@@ -32,7 +32,15 @@ export interface ChunkPayload {
   batch: BatchRecord | null;
 }
 
-export type WriterRequest = { type: 'chunk'; seq: number; payload: ChunkPayload } | { type: 'close' };
+/**
+ * `part` rows are kept until a `chunk` arrives; the chunk's transaction writes them all, in order,
+ * with its own rows (the main thread posts each reader batch as soon as it is screened, so its
+ * objects die young there, and marks the one that closes a transaction).
+ */
+export type WriterRequest =
+  | { type: 'part'; payload: ChunkPayload }
+  | { type: 'chunk'; seq: number; payload: ChunkPayload }
+  | { type: 'close' };
 
 export type WriterReply =
   | { type: 'ready' }
@@ -45,10 +53,17 @@ const setup = workerData as WriterSetup;
 
 let failure: { message: string; code?: string; stale?: string } | undefined;
 let queue: Promise<void> = Promise.resolve();
+let parts: PreparedScreening[] = [];
 
 try {
   const store = await openStore(setup.target);
   port.on('message', (request: WriterRequest) => {
+    if (request.type === 'part') {
+      if (!failure) for (const s of request.payload.screened) parts.push(s);
+      return;
+    }
+    const gathered = parts;
+    parts = [];
     queue = queue.then(async () => {
       if (request.type === 'close') {
         await store.close();
@@ -62,11 +77,12 @@ try {
       }
       try {
         const chunk = request.payload;
+        const screened = gathered.length ? [...gathered, ...chunk.screened] : chunk.screened;
         const created = await store.write(async (tx) => {
           // a chunk lost to a server crash is written again by the re-run (ST9)
           await tx.deferFlush();
-          await recheckApprovals(tx, chunk.screened);
-          const out = await storeScreened(tx, chunk.screened, chunk.context);
+          await recheckApprovals(tx, screened);
+          const out = await storeScreened(tx, screened, chunk.context);
           if (chunk.batch) await tx.putBatch({ ...chunk.batch, updatedAt: tx.now() });
           let n = 0;
           for (const r of out) if (r.created) n++;

@@ -109,7 +109,15 @@ export class StoreWriterThread {
     return new StoreWriterThread(worker);
   }
 
-  /** Queues one chunk; resolves with the number of decisions it created once it is committed. */
+  /** Sends rows ahead of the chunk that will write them (see WriterRequest). */
+  part(rows: ChunkPayload): void {
+    if (!this.failed) this.worker.postMessage({ type: 'part', payload: rows } satisfies WriterRequest);
+  }
+
+  /**
+   * Queues one transaction: the rows sent by `part` since the last chunk, then these. Resolves with
+   * the number of decisions it created once it is committed.
+   */
   submit(chunk: ChunkPayload): Promise<number> {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.nextSeq++;
