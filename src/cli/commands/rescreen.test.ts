@@ -155,4 +155,44 @@ describe('embargo rescreen (child processes)', () => {
       /as of 2018-02-01 \(regime sha256:\w+\) and 2018-02-01 \(regime sha256:\w+\): 1 decision/,
     );
   }, 60_000);
+
+  it('shows what 2321’s luxury thresholds changed for exports to the DPRK (UN, 29 → 30 November 2016)', async () => {
+    const luxury = join(root, 'luxury.csv');
+    writeFileSync(
+      luxury,
+      [
+        'id,date,direction,hs_code,to,quantity,unit,value,currency',
+        'rug-800,2016-11-29,export,570110,KP,1,pcs,800,USD',
+        'rugs-500,2016-11-29,export,570110,KP,4,pcs,2000,USD',
+        'tapestry-kg,2016-11-29,export,580500,KP,12,kg,9000,USD',
+        'watch,2016-11-29,export,910111,KP,1,pcs,5000,USD',
+      ].join('\n'),
+    );
+    const r = await embargo(
+      'rescreen',
+      luxury,
+      '--compare-as-of',
+      '2016-11-29',
+      '2016-11-30',
+      '--jurisdiction',
+      'UN',
+      '--format',
+      'json',
+    );
+    expect(r.code).toBe(0);
+    const changes = JSON.parse(r.stdout) as {
+      id: string;
+      before: { decision: string };
+      after: { decision: string };
+      gained: { kind: string; measure: string }[];
+    }[];
+    // the watch was already refused under 2270's Annex V; rugs at USD 500 each stay outside
+    expect(changes.map((c) => [c.id, c.before.decision, c.after.decision])).toEqual([
+      ['rug-800', 'CLEAR', 'REFUSE'],
+      ['tapestry-kg', 'CLEAR', 'HOLD'],
+    ]);
+    expect(changes[1]?.gained).toEqual([
+      expect.objectContaining({ kind: 'value-undetermined', measure: 'UN-2321-LUX' }),
+    ]);
+  }, 60_000);
 });
