@@ -26,6 +26,7 @@ import {
   existsSync,
   fstatSync,
   fsyncSync,
+  linkSync,
   openSync,
   readFileSync,
   readSync,
@@ -304,6 +305,7 @@ export async function withLedgerLock<T>(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       try {
         if (Date.now() - statSync(lock).mtimeMs > staleMs) unlinkSync(lock);
+        else breakIfHolderDied(lock);
       } catch {
         // the holder released it between our two calls: just retry
       }
@@ -326,6 +328,33 @@ export async function withLedgerLock<T>(
     } catch {
       // already gone (broken as stale by another process after a very long hold)
     }
+  }
+}
+
+/**
+ * Breaks a lock whose holder (a process on this machine, named by the pid the lock holds) has died,
+ * e.g. a `cap consume` killed mid-append, so the next writer need not wait for the lock to go stale.
+ * The lock is first moved aside (atomic, so only one waiter breaks it) and deleted only if it is
+ * still the dead holder's; a live lock moved by mistake in that instant is put back.
+ */
+function breakIfHolderDied(lock: string): void {
+  const text = readFileSync(lock, 'utf8');
+  const pid = Number(text);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+    return; // alive (or not ours to signal): wait for it
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return;
+  }
+  const aside = `${lock}.${process.pid}.${Date.now()}.dead`;
+  renameSync(lock, aside);
+  try {
+    if (readFileSync(aside, 'utf8') !== text) linkSync(aside, lock);
+  } catch {
+    // a new holder's lock is in place already: leave it
+  } finally {
+    unlinkSync(aside);
   }
 }
 
