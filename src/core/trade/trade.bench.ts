@@ -9,83 +9,13 @@
  * aggregation in SQL, and embargo's single-thread reader does the same work for reference. All
  * three answers are compared.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { generateComtradeFile } from '../../ingest/trade/comtrade-bench-file.js';
 import { readTradeFileTotals } from '../../ingest/trade/parallel-trade-reader.js';
 import { yearOnYear } from './monthly-totals.js';
-import { addMonths } from './observation.js';
-
-const ROWS = Number(process.env.TRADE_BENCH_ROWS ?? 1_000_000);
-const HEADER =
-  'Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,Trade Flow,Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,2nd Partner Code,2nd Partner,2nd Partner ISO,Customs Proc. Code,Customs,Mode of Transport Code,Mode of Transport,Commodity Code,Commodity,Qty Unit Code,Qty Unit,Qty,Alt Qty Unit Code,Alt Qty Unit,Alt Qty,Netweight (kg),Gross weight (kg),Trade Value (US$),CIF Trade Value (US$),FOB Trade Value (US$),Flag';
-
-const PARTNERS: [string, string, string][] = [
-  ['408', "Dem. People's Rep. of Korea", 'PRK'],
-  ['410', 'Rep. of Korea', 'KOR'],
-  ['392', 'Japan', 'JPN'],
-  ['643', 'Russian Federation', 'RUS'],
-  ['496', 'Mongolia', 'MNG'],
-  ['704', 'Viet Nam', 'VNM'],
-  ['764', 'Thailand', 'THA'],
-  ['360', 'Indonesia', 'IDN'],
-  ['036', 'Australia', 'AUS'],
-  ['842', 'USA', 'USA'],
-  ['276', 'Germany', 'DEU'],
-  ['384', "Côte d'Ivoire", 'CIV'],
-];
-const NAMES = [
-  'Coal; anthracite, whether or not pulverised, but not agglomerated',
-  'Iron ores and concentrates',
-  'Zinc ores and concentrates',
-  'Cement clinkers (whether or not coloured)',
-  'Iron or steel; threaded screws and bolts n.e.c. in item no. 7318.1, whether or not with their nuts or washers',
-  'Petroleum oils',
-];
-
-function quote(s: string): string {
-  return /[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-function generate(path: string, rows: number): void {
-  const fd = openSync(path, 'w');
-  const chunk: string[] = [HEADER];
-  const months: string[] = [];
-  for (let i = 0; i < 48; i++) months.push(addMonths('2015-01', i).replace('-', ''));
-  // deterministic pseudo-random numbers so every run writes the same file
-  let seed = 42;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-  const perCode = PARTNERS.length * 2 * months.length;
-  const codes = Array.from({ length: Math.ceil(rows / perCode) }, (_, i) => String(250000 + i * 97));
-  let written = 0;
-  outer: for (const code of codes) {
-    const name = NAMES[Number(code) % NAMES.length] ?? '';
-    for (const [pc, pn, pi] of PARTNERS) {
-      for (const flow of ['X', 'M']) {
-        for (const p of months) {
-          if (written >= rows) break outer;
-          const kg = Math.round(rand() * 5e7);
-          const usd = Math.round(kg * (0.02 + rand() * 0.08));
-          chunk.push(
-            `H4,${p.slice(0, 4)},${p},${p},6,1,0,${flow},156,China,CHN,0,World,W00,${pc},${quote(pn)},${pi},C00,All CPCs,0,All MOTs,${code},${quote(name)},8,kg,${kg},-1,N/A,,${kg},,${usd},${flow === 'M' ? usd : ''},${flow === 'X' ? usd : ''},0`,
-          );
-          written++;
-          if (chunk.length >= 20000) {
-            writeSync(fd, `${chunk.join('\n')}\n`);
-            chunk.length = 0;
-          }
-        }
-      }
-    }
-  }
-  if (chunk.length) writeSync(fd, `${chunk.join('\n')}\n`);
-  closeSync(fd);
-  if (written < rows) throw new Error(`generator produced ${written} rows, fewer than ${rows}`);
-}
 
 interface Result {
   series: number;
@@ -157,11 +87,12 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1000;
 }
 
+const ROWS = Number(process.env.TRADE_BENCH_ROWS ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'embargo-trade-bench-'));
 const file = join(dir, 'comtrade-1m.csv');
 try {
   const g = performance.now();
-  generate(file, ROWS);
+  generateComtradeFile(file, ROWS);
   const genMs = performance.now() - g;
   const size = statSync(file).size;
   // both run cold, twice; the single-thread reader (EMBARGO_TRADE_WORKERS=0) beside them for reference

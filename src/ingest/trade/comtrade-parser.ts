@@ -119,6 +119,17 @@ function flowOf(code: string | undefined): Flow | 'other' | undefined {
   }
 }
 
+/** `TOTAL` (any case) or 2 to 10 digits: as /^(TOTAL|\d{2,10})$/i, without a regular expression per row. */
+function isCommodityCode(text: string): boolean {
+  const n = text.length;
+  if (n < 2 || n > 10) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return text.toUpperCase() === 'TOTAL';
+  }
+  return true;
+}
+
 function periodOf(yearCell: string | undefined, periodCell: string | undefined): Period | undefined {
   const p = periodCell?.trim();
   if (p && /^\d{6}$/.test(p)) {
@@ -189,6 +200,7 @@ export function comtradeRowReader(
     return c;
   };
   const periodCache = new Map<string, Period | undefined>();
+  const monthCache = new Map<string, Period>();
   const sourceCache = new Map<string, Observation['source']>();
   const sourceOf = (classification: string | undefined) => {
     const key = classification ?? '';
@@ -226,11 +238,17 @@ export function comtradeRowReader(
     }
     const yearText = get(fields, iYear);
     const periodText = get(fields, iPeriod);
-    const periodKey = `${yearText}|${periodText}`;
-    let period = periodCache.get(periodKey);
+    // a valid YYYYMM period is a month whatever the year column says: cached by itself
+    let period = periodText === undefined ? undefined : monthCache.get(periodText);
     if (period === undefined) {
-      period = periodOf(yearText, periodText);
-      periodCache.set(periodKey, period);
+      const periodKey = `${yearText}|${periodText}`;
+      period = periodCache.get(periodKey);
+      if (period === undefined) {
+        period = periodOf(yearText, periodText);
+        periodCache.set(periodKey, period);
+        const alone = periodOf(undefined, periodText);
+        if (periodText !== undefined && alone?.kind === 'month') monthCache.set(periodText, alone);
+      }
     }
     if (!period) {
       sink.error(rowError(file, line, spec.year[0], `no year or period in '${yearText ?? ''}'`));
@@ -253,7 +271,7 @@ export function comtradeRowReader(
       }
     }
     const commodity = get(fields, iCommodity);
-    if (!commodity || !/^(TOTAL|\d{2,10})$/i.test(commodity)) {
+    if (!commodity || !isCommodityCode(commodity)) {
       sink.error(rowError(file, line, spec.commodity[0], `not an HS code or TOTAL: '${commodity ?? ''}'`));
       return;
     }
