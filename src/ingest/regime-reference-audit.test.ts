@@ -136,3 +136,76 @@ describe('the shipped regime against the reference (measures.draft.json)', () =>
     expect(compiled.measures.map((m) => m.id).filter((id) => !mapped.has(id))).toEqual([]);
   });
 });
+
+/** China's measures against the UN measure(s) each implements: same direction, same goods, or a named difference. */
+const IMPLEMENTS: Record<string, readonly string[]> = {
+  'CN-MOFCOM-11-2016-1': ['UN-2270-OP29'],
+  'CN-MOFCOM-11-2016-2': ['UN-2270-OP30'],
+  'CN-MOFCOM-11-2016-3': ['UN-2270-OP31'],
+  'CN-MOFCOM-75-2016': ['UN-2321-OP26'],
+  'CN-MOFCOM-81-2016-1': ['UN-2321-OP26'],
+  'CN-MOFCOM-81-2016-2': ['UN-2321-OP28'],
+  'CN-MOFCOM-81-2016-3': ['UN-2321-OP29'],
+  'CN-MOFCOM-81-2016-4': ['UN-2321-OP30'],
+  'CN-MOFCOM-12-2017': ['UN-2321-OP26'],
+  'CN-MOFCOM-40-2017-1': ['UN-2371-OP8', 'UN-2371-OP9', 'UN-2371-OP10'],
+  'CN-MOFCOM-52-2017-1': ['UN-2375-OP16'],
+  'CN-MOFCOM-52-2017-2': ['UN-2375-OP13'],
+  'CN-MOFCOM-52-2017-3': ['UN-2375-OP14'],
+  'CN-MOFCOM-4-2018-1': ['UN-2397-OP7'],
+  'CN-MOFCOM-4-2018-2': ['UN-2397-OP4'],
+  'CN-MOFCOM-4-2018-3': ['UN-2397-OP5'],
+  'CN-MOFCOM-4-2018-II': ['UN-2397-OP6'],
+};
+
+/** `<CN measure> <code>` → the decision that explains a code one side has and the other lacks */
+const CN_UN_DIFFERENCES: Record<string, string> = {
+  'CN-MOFCOM-11-2016-2 7108': 'S3: China bans gold ore, the UN gold',
+  'CN-MOFCOM-75-2016 2601':
+    'R9: the suspensions and the cap are on coal only; iron and iron ore stay under No. 11',
+  'CN-MOFCOM-75-2016 7201': 'R9',
+  'CN-MOFCOM-75-2016 7203': 'R9',
+  'CN-MOFCOM-75-2016 7205': 'R9',
+  'CN-MOFCOM-12-2017 2601': 'R9',
+  'CN-MOFCOM-12-2017 7201': 'R9',
+  'CN-MOFCOM-12-2017 7203': 'R9',
+  'CN-MOFCOM-12-2017 7205': 'R9',
+  'CN-MOFCOM-81-2016-1 2601': 'R10: No. 81 item 1 carries the coal cap only',
+  'CN-MOFCOM-81-2016-1 7201': 'R10',
+  'CN-MOFCOM-81-2016-1 7203': 'R10',
+  'CN-MOFCOM-81-2016-1 7205': 'R10',
+  'CN-MOFCOM-52-2017-2 2711110000': 'R3: China names LNG, the UN natural gas liquids',
+  'CN-MOFCOM-52-2017-2 271112': 'R3',
+  'CN-MOFCOM-52-2017-2 271113': 'R3',
+  'CN-MOFCOM-52-2017-2 271114': 'R3',
+  'CN-MOFCOM-52-2017-2 271119': 'R3',
+};
+
+describe('China’s measures against the resolutions they implement', () => {
+  it('maps every Chinese measure to the UN measure(s) it implements', () => {
+    expect(
+      compiled.measures
+        .filter((m) => m.jurisdiction === 'CN')
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(Object.keys(IMPLEMENTS).sort());
+  });
+
+  it.each(Object.entries(IMPLEMENTS))('%s covers the goods of %s, in the same direction', (cnId, unIds) => {
+    const cn = byId.get(cnId)!;
+    const un = unIds.map((id) => byId.get(id)!);
+    for (const m of un) expect(m.measure.direction).toBe(cn.measure.direction);
+    const cnCodes = cn.measure.goods.flatMap((g) => g.include.map((c) => c.code));
+    const unCodes = un.flatMap((m) => m.measure.goods.flatMap((g) => g.include.map((c) => c.code)));
+    const differing = [
+      ...cnCodes.filter((c) => !unCodes.some((u) => overlaps(c, u))),
+      ...unCodes.filter((u) => !cnCodes.some((c) => overlaps(c, u))),
+    ];
+    expect(differing.filter((c) => !CN_UN_DIFFERENCES[`${cnId} ${c}`])).toEqual([]);
+    // and every named difference is still a difference
+    const named = Object.keys(CN_UN_DIFFERENCES)
+      .filter((k) => k.startsWith(`${cnId} `))
+      .map((k) => k.slice(cnId.length + 1));
+    expect(named.filter((c) => !differing.includes(c))).toEqual([]);
+  });
+});
