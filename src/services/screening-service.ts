@@ -16,6 +16,7 @@ import type { Declaration } from '../core/screening/declaration.js';
 import { sha256 } from '../store/kysely-store.js';
 import type { BatchRecord, DecisionRecord, Store, StoreReader, StoreWriter } from '../store/port.js';
 import { recordApprovalUses } from './approvals-service.js';
+import { declarationJson } from './declaration-json.js';
 import type { StoreWriterThread } from './store-writer.js';
 
 /** Whatever turns a declaration into a decision (the compiled regime with its options). */
@@ -76,7 +77,7 @@ export const DEFAULT_CHUNK = 500;
 export const PIPELINE_CHUNK_ROWS = 2_400;
 
 export function declarationHash(declaration: Declaration): string {
-  return sha256(canonicalJson(declaration));
+  return sha256(declarationJson(declaration));
 }
 
 /** The context a decision was made in: same declaration version + same context → same decision. */
@@ -224,7 +225,13 @@ export async function screenDeclarations(
   await ledger.prefetch(declarations);
   const screened: ScreenedDeclaration[] = [];
   for (const declaration of declarations) {
-    screened.push({ declaration, ...(await screenWithApprovals(reader, screener, declaration, ledger)) });
+    if (declaration.approvals.length === 0) {
+      // nothing to check against the store: no promise per row
+      screened.push({ declaration, decision: screener.screen(declaration), verdicts: [] });
+    } else {
+      const { decision, verdicts } = await screenWithApprovals(reader, screener, declaration, ledger);
+      screened.push({ declaration, decision, verdicts });
+    }
   }
   return screened;
 }
@@ -304,7 +311,7 @@ export function decisionRecord(d: Decision): DecisionRecord {
 }
 
 export function prepareScreening(s: ScreenedDeclaration): PreparedScreening {
-  const body = canonicalJson(s.declaration);
+  const body = declarationJson(s.declaration);
   return {
     id: s.declaration.id,
     body,
