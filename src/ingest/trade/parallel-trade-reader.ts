@@ -22,7 +22,13 @@ import { EmbargoError } from '../../core/errors.js';
 import { addToTotals, type MonthlyTotals, mergeTotals } from '../../core/trade/monthly-totals.js';
 import { type ByteEncoding, decodeChunk } from './chunk-decoder.js';
 import type { Encoding } from './csv-reader.js';
-import type { ChunkEvent, ChunkJob, ChunkMode, ChunkResult } from './trade-chunk.js';
+import {
+  type ChunkEvent,
+  type ChunkJob,
+  type ChunkMode,
+  type ChunkResult,
+  readChunk,
+} from './trade-chunk.js';
 import { TradeCsvParser } from './trade-csv-parser.js';
 import {
   CHUNK,
@@ -52,10 +58,14 @@ export interface ParallelReadOptions extends TradeReadOptions {
   waitForWorkers?: boolean;
 }
 
-/** Worker threads from EMBARGO_TRADE_WORKERS (0 turns the parallel path off), else one per core. */
+/**
+ * Worker threads from EMBARGO_TRADE_WORKERS (0 turns the parallel path off), else one per core but
+ * one: the main thread reads chunks too whenever the workers have enough queued, so each core has
+ * one reader (a third isolate would only add its start-up and its own JIT warm-up).
+ */
 export function tradeWorkers(env: NodeJS.ProcessEnv = process.env): number {
   const w = env.EMBARGO_TRADE_WORKERS;
-  if (w === undefined || w === '') return availableParallelism() > 1 ? availableParallelism() : 0;
+  if (w === undefined || w === '') return Math.max(0, availableParallelism() - 1);
   const n = Number(w);
   if (!Number.isInteger(n) || n < 0 || n > 16)
     throw new EmbargoError('EMB_USAGE', `EMBARGO_TRADE_WORKERS must be an integer 0–16, not '${w}'`);
@@ -91,6 +101,9 @@ interface Pending {
   encoding: ByteEncoding;
   final: boolean;
   mixedAt: number | undefined;
+  /** read by a worker (else by the main thread alongside them) */
+  byWorker: boolean;
+  done: boolean;
   result: Promise<ChunkResult | undefined>;
 }
 
@@ -170,7 +183,8 @@ export async function streamTradeFileParallel(
       }
       parser.line += r.lines;
       parser.carry = r.leftover;
-      chunkCounts.workers++;
+      if (p.byWorker) chunkCounts.workers++;
+      else chunkCounts.main++;
       return;
     }
     chunkCounts.again++;
@@ -213,11 +227,9 @@ export async function streamTradeFileParallel(
         if (pool && !pool.failed) await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      const bytes = new Uint8Array(c.bytes.length);
-      bytes.set(c.bytes);
       const job: ChunkJob = {
         seq: seq++,
-        bytes,
+        bytes: c.bytes,
         encoding: c.encoding,
         final: c.final,
         header: parser.header!,
@@ -225,16 +237,42 @@ export async function streamTradeFileParallel(
         options: { format: parser.format as TradeFormat },
         mode,
       };
-      pending.push({
+      const entry: Pending = {
         seq: job.seq,
         offset: c.offset,
-        length: bytes.length,
+        length: c.bytes.length,
         encoding: c.encoding,
         final: c.final,
         mixedAt: c.mixedAt,
-        result: pool.run(job).catch(() => undefined),
-      });
-      while (pending.length >= 2 * workers) await applyFirst();
+        byWorker: pool.inFlight < 2 * workers,
+        done: false,
+        result: Promise.resolve(undefined),
+      };
+      if (entry.byWorker) {
+        // a copy the worker owns (the chunk's bytes are a view the next chunk overwrites)
+        job.bytes = new Uint8Array(c.bytes);
+        entry.result = pool.run(job).then(
+          (r) => {
+            entry.done = true;
+            return r;
+          },
+          () => {
+            entry.done = true;
+            return undefined;
+          },
+        );
+      } else {
+        // every worker has two chunks queued: the main thread reads this one meanwhile, as a
+        // worker would (from line 1, after the header), and it is put in its place like theirs
+        entry.result = Promise.resolve(readChunk(job));
+        entry.done = true;
+      }
+      pending.push(entry);
+      // let the workers' answers in (reading and parsing here is synchronous), then put every
+      // chunk that is ready in its place
+      await new Promise((resolve) => setImmediate(resolve));
+      while (pending.length > 0 && pending[0]!.done) await applyFirst();
+      while (pending.length >= 4 * workers + 2) await applyFirst();
     }
   } finally {
     if (rereadFd !== undefined) closeSync(rereadFd);
@@ -310,6 +348,7 @@ class ChunkPool {
   private broken: Error | undefined;
   private turn = 0;
   private startedCount = 0;
+  private sent = 0;
   private closed = false;
   private onStarted: (() => void) | undefined;
   /** resolves when every worker has started or the pool failed */
@@ -342,6 +381,11 @@ class ChunkPool {
     this.workers.catch((error) => this.fail(error));
   }
 
+  /** jobs sent and not yet answered */
+  get inFlight(): number {
+    return this.sent;
+  }
+
   /** every worker has loaded its module and takes jobs */
   get ready(): boolean {
     return this.startedCount === this.count && !this.broken;
@@ -364,13 +408,18 @@ class ChunkPool {
   }
 
   async run(job: ChunkJob): Promise<ChunkResult> {
-    const workers = await this.workers;
-    if (this.broken) throw this.broken;
-    const worker = workers[this.turn++ % workers.length]!;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(job.seq, { resolve, reject });
-      worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
-    });
+    this.sent++;
+    try {
+      const workers = await this.workers;
+      if (this.broken) throw this.broken;
+      const worker = workers[this.turn++ % workers.length]!;
+      return await new Promise<ChunkResult>((resolve, reject) => {
+        this.waiting.set(job.seq, { resolve, reject });
+        worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
+      });
+    } finally {
+      this.sent--;
+    }
   }
 
   async close(): Promise<void> {
