@@ -245,7 +245,11 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
       })
     : undefined;
 
-  const out: Writable = run.out ? createWriteStream(run.out) : (run.stdout ?? process.stdout);
+  // up to 1 MiB of output in flight: with the default 16 KiB every 256 KiB buffer waited for its
+  // write to finish before the next row was read
+  const out: Writable = run.out
+    ? createWriteStream(run.out, { highWaterMark: 1 << 20 })
+    : (run.stdout ?? process.stdout);
   if (out === process.stdout) stopQuietlyOnClosedPipe();
   const rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
   const rejectsCsv = run.rejects?.toLowerCase().endsWith('.csv') ?? false;
