@@ -192,7 +192,7 @@ export function register(program: Command): void {
       const { chunks } = read;
       const threads =
         chunks.workers > 0
-          ? `; ${read.workers} worker threads read ${chunks.workers} of ${chunks.workers + chunks.main + chunks.again} chunks`
+          ? `; ${read.workers} worker thread${read.workers === 1 ? '' : 's'} read ${chunks.workers} of ${chunks.workers + chunks.main + chunks.again} chunks`
           : '';
       process.stderr.write(
         `${read.observations} observations (${read.format}, ${read.encoding}), ${read.errors.length} rejected, ${read.skipped} skipped; ${rows.length} months, ${rows.filter((r) => r.change_yoy_pct !== undefined).length} with a year-on-year change${threads}\n`,

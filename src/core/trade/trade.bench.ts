@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateComtradeFile } from '../../ingest/trade/comtrade-bench-file.js';
-import { readTradeFileTotals } from '../../ingest/trade/parallel-trade-reader.js';
+import { readTradeFileTotals, type TradeFileTotals } from '../../ingest/trade/parallel-trade-reader.js';
 import { yearOnYear } from './monthly-totals.js';
 
 interface Result {
@@ -32,7 +32,9 @@ interface Result {
 async function runEmbargo(
   path: string,
   workers?: number,
-): Promise<Result & { observations: number; errors: number; workers: number }> {
+): Promise<
+  Result & { observations: number; errors: number; workers: number; chunks: TradeFileTotals['chunks'] }
+> {
   const read = await readTradeFileTotals(path, { workers });
   let series = 0;
   let yoyCount = 0;
@@ -50,6 +52,7 @@ async function runEmbargo(
     observations: read.observations,
     errors: read.errors.length,
     workers: read.workers,
+    chunks: read.chunks,
   };
 }
 
@@ -95,8 +98,10 @@ try {
   generateComtradeFile(file, ROWS);
   const genMs = performance.now() - g;
   const size = statSync(file).size;
-  // both run cold, twice; the single-thread reader (EMBARGO_TRADE_WORKERS=0) beside them for reference
+  // each runs cold, three times; the single-thread reader (EMBARGO_TRADE_WORKERS=0) beside them for reference
   interface Run {
+    workers: number;
+    chunks: string;
     embargo: number;
     embargoCpu: number;
     single: number;
@@ -108,11 +113,20 @@ try {
   let mine: Awaited<ReturnType<typeof runEmbargo>> | undefined;
   let single: Awaited<ReturnType<typeof runEmbargo>> | undefined;
   let duck: Result | undefined;
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     const [m, ms, cpu] = await time(() => runEmbargo(file));
     const [d, dms, dcpu] = await time(() => runDuckDb(file));
     const [s1, sms, scpu] = await time(() => runEmbargo(file, 0));
-    runs.push({ embargo: ms, embargoCpu: cpu, duckdb: dms, duckdbCpu: dcpu, single: sms, singleCpu: scpu });
+    runs.push({
+      workers: m.workers,
+      chunks: `${m.chunks.workers} / ${m.chunks.main}`,
+      embargo: ms,
+      embargoCpu: cpu,
+      duckdb: dms,
+      duckdbCpu: dcpu,
+      single: sms,
+      singleCpu: scpu,
+    });
     mine = m;
     duck = d;
     single = s1;
@@ -123,22 +137,22 @@ try {
     r.yoyCount === duck.yoyCount &&
     Math.abs(r.yoySum - duck.yoySum) <= 1e-6 * Math.abs(duck.yoySum);
   const same = agrees(mine) && agrees(single) && mine.yoySum === single.yoySum;
-  const best = (k: keyof Run) => Math.min(...runs.map((r) => r[k]));
+  const best = (k: 'embargo' | 'duckdb' | 'single') => Math.min(...runs.map((r) => r[k]));
   const ratio = best('embargo') / best('duckdb');
   const rss = process.memoryUsage().rss;
   const load = (await import('node:os')).loadavg()[0] ?? 0;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log('## Trade monitor: 1M Comtrade rows, import + year-on-year for every commodity\n');
   console.log(
-    `${ROWS.toLocaleString('en-US')} rows (${(size / 2 ** 20).toFixed(0)} MiB legacy Comtrade CSV, generated in ${(genMs / 1000).toFixed(1)} s); ${mine.observations.toLocaleString('en-US')} observations, ${mine.errors} row errors; ${mine.series.toLocaleString('en-US')} commodity×flow×month series points, ${mine.yoyCount.toLocaleString('en-US')} year-on-year changes. embargo read the file with ${mine.workers} worker threads (the product's default on this machine); the single-thread column is the same reader with EMBARGO_TRADE_WORKERS=0. CPU is the whole process (all threads: embargo's workers, DuckDB's threads).\n`,
+    `${ROWS.toLocaleString('en-US')} rows (${(size / 2 ** 20).toFixed(0)} MiB legacy Comtrade CSV, generated in ${(genMs / 1000).toFixed(1)} s); ${mine.observations.toLocaleString('en-US')} observations, ${mine.errors} row errors; ${mine.series.toLocaleString('en-US')} commodity×flow×month series points, ${mine.yoyCount.toLocaleString('en-US')} year-on-year changes. embargo reads through the product's reader with its default worker threads: one per core but one, none when the 1-minute load average is at or above the core count (a busy machine); the main thread reads chunks too; the workers column says how many it used and how many chunks the workers / the main thread read. The single-thread column is the same reader with EMBARGO_TRADE_WORKERS=0. CPU is the whole process (all threads: embargo's workers, DuckDB's threads).\n`,
   );
   console.log(
-    '| run | embargo, workers (wall / CPU) | DuckDB read_csv + SQL (wall / CPU) | ratio (wall) | ratio (CPU) | embargo, single thread (wall / CPU) |',
+    '| run | embargo, default (wall / CPU) | workers (chunks) | DuckDB read_csv + SQL (wall / CPU) | ratio (wall) | ratio (CPU) | embargo, single thread (wall / CPU) |',
   );
-  console.log('|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   runs.forEach((r, i) => {
     console.log(
-      `| ${i + 1} | ${s(r.embargo)} / ${s(r.embargoCpu)} | ${s(r.duckdb)} / ${s(r.duckdbCpu)} | ${(r.embargo / r.duckdb).toFixed(2)}× | ${(r.embargoCpu / r.duckdbCpu).toFixed(2)}× | ${s(r.single)} / ${s(r.singleCpu)} |`,
+      `| ${i + 1} | ${s(r.embargo)} / ${s(r.embargoCpu)} | ${r.workers} (${r.chunks}) | ${s(r.duckdb)} / ${s(r.duckdbCpu)} | ${(r.embargo / r.duckdb).toFixed(2)}× | ${(r.embargoCpu / r.duckdbCpu).toFixed(2)}× | ${s(r.single)} / ${s(r.singleCpu)} |`,
     );
   });
   console.log(

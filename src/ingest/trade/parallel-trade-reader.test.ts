@@ -190,10 +190,16 @@ describe('parallel trade reader', () => {
     expect(plain(r)).toEqual(plain(readTradeFile(path)));
   });
 
-  it('takes the worker count from EMBARGO_TRADE_WORKERS and refuses a bad one', () => {
+  it('takes the worker count from EMBARGO_TRADE_WORKERS, refuses a bad one, and defaults to the cores a machine has free', () => {
     expect(tradeWorkers({ EMBARGO_TRADE_WORKERS: '0' })).toBe(0);
     expect(tradeWorkers({ EMBARGO_TRADE_WORKERS: '3' })).toBe(3);
     expect(() => tradeWorkers({ EMBARGO_TRADE_WORKERS: 'two' })).toThrow(/EMBARGO_TRADE_WORKERS/);
+    // by default: one per core but one, none on one core or on a machine already busy
+    expect(tradeWorkers({}, { cores: 2, load: 0.4 })).toBe(1);
+    expect(tradeWorkers({}, { cores: 8, load: 3 })).toBe(7);
+    expect(tradeWorkers({}, { cores: 2, load: 2.5 })).toBe(0);
+    expect(tradeWorkers({}, { cores: 1, load: 0 })).toBe(0);
+    expect(tradeWorkers({ EMBARGO_TRADE_WORKERS: '2' }, { cores: 2, load: 9 })).toBe(2);
   });
 
   it('yields what the single-thread reader yields for any mix of rows and any chunk size (property)', async () => {

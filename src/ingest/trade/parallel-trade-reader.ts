@@ -15,7 +15,7 @@
  * - Small files (under 16 MiB), YAML and UTF-16 files take the single-thread path.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EmbargoError } from '../../core/errors.js';
@@ -59,13 +59,19 @@ export interface ParallelReadOptions extends TradeReadOptions {
 }
 
 /**
- * Worker threads from EMBARGO_TRADE_WORKERS (0 turns the parallel path off), else one per core but
- * one: the main thread reads chunks too whenever the workers have enough queued, so each core has
- * one reader (a third isolate would only add its start-up and its own JIT warm-up).
+ * Worker threads from EMBARGO_TRADE_WORKERS (0 turns the parallel path off). By default one per
+ * core but one, since the main thread reads chunks too whenever the workers have enough queued (a
+ * third isolate on two cores would only add its start-up and JIT warm-up); and none when the
+ * machine is already busy (1-minute load average at or above the number of cores): measured on
+ * the 2-core reference machine, the parallel path is faster only with a core to spare, and slower
+ * than the single thread on a loaded machine (docs/decisions.md T9).
  */
-export function tradeWorkers(env: NodeJS.ProcessEnv = process.env): number {
+export function tradeWorkers(
+  env: NodeJS.ProcessEnv = process.env,
+  machine: { cores: number; load: number } = { cores: availableParallelism(), load: loadavg()[0] ?? 0 },
+): number {
   const w = env.EMBARGO_TRADE_WORKERS;
-  if (w === undefined || w === '') return Math.max(0, availableParallelism() - 1);
+  if (w === undefined || w === '') return machine.load >= machine.cores ? 0 : Math.max(0, machine.cores - 1);
   const n = Number(w);
   if (!Number.isInteger(n) || n < 0 || n > 16)
     throw new EmbargoError('EMB_USAGE', `EMBARGO_TRADE_WORKERS must be an integer 0–16, not '${w}'`);
