@@ -1,7 +1,7 @@
 /**
  * The CLI as plain JavaScript: the TypeScript sources under src/ bundled by esbuild (one module per
  * command, loaded lazily as the sources load them) and cached under node_modules/.cache/embargo,
- * keyed by a hash of the sources' contents. A start then costs a hash of the sources (~5 ms) instead
+ * keyed by a hash of the sources' contents and location. A start then costs a hash of the sources (~5 ms) instead
  * of tsx transpiling every module it loads (~1 s), and no tsx loader thread is running beside the
  * command. Works from a fresh clone after `npm ci` (the first start builds, ~0.3 s); any edit to a
  * source file makes the next start build again.
@@ -41,6 +41,8 @@ function sources(dir, out = []) {
 
 function sourceHash() {
   const hash = createHash('sha256');
+  // the bundle holds the sources' absolute URLs: a checkout moved elsewhere builds its own
+  hash.update(ROOT);
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
   hash.update(readFileSync(join(ROOT, 'package-lock.json')));
   for (const file of sources(SRC).sort()) {
