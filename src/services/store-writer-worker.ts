@@ -33,9 +33,10 @@ export interface ChunkPayload {
 }
 
 /**
- * `part` rows are kept until a `chunk` arrives; the chunk's transaction writes them all, in order,
- * with its own rows (the main thread posts each reader batch as soon as it is screened, so its
- * objects die young there, and marks the one that closes a transaction).
+ * The main thread posts each reader batch as soon as it is screened: `part`s open (or continue) a
+ * transaction and are written as they arrive, and the `chunk` that follows them is written too
+ * and commits it, with the batch's progress. So objects die young on both threads, and writing
+ * starts with the first part.
  */
 export type WriterRequest =
   | { type: 'part'; payload: ChunkPayload }
@@ -51,60 +52,71 @@ export type WriterReply =
 const port = parentPort!;
 const setup = workerData as WriterSetup;
 
-let failure: { message: string; code?: string; stale?: string } | undefined;
-let queue: Promise<void> = Promise.resolve();
-let parts: PreparedScreening[] = [];
+/** messages in arrival order, taken one at a time by the loop below */
+const inbox: WriterRequest[] = [];
+let wake: (() => void) | undefined;
+port.on('message', (request: WriterRequest) => {
+  inbox.push(request);
+  wake?.();
+});
+async function next(): Promise<WriterRequest> {
+  while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+  wake = undefined;
+  return inbox.shift()!;
+}
 
+const describe = (error: unknown) => ({
+  message: (error as Error).message,
+  code: (error as { code?: unknown }).code as string | undefined,
+  stale: error instanceof StaleApprovalsError ? error.declarationId : undefined,
+});
+
+let store: Awaited<ReturnType<typeof openStore>>;
 try {
-  const store = await openStore(setup.target);
-  port.on('message', (request: WriterRequest) => {
-    if (request.type === 'part') {
-      if (!failure) for (const s of request.payload.screened) parts.push(s);
-      return;
-    }
-    const gathered = parts;
-    parts = [];
-    queue = queue.then(async () => {
-      if (request.type === 'close') {
-        await store.close();
-        port.postMessage({ type: 'closed' } satisfies WriterReply);
-        port.close();
-        return;
-      }
-      if (failure) {
-        port.postMessage({ type: 'failed', seq: request.seq, ...failure } satisfies WriterReply);
-        return;
-      }
-      try {
-        const chunk = request.payload;
-        const screened = gathered.length ? [...gathered, ...chunk.screened] : chunk.screened;
-        const created = await store.write(async (tx) => {
-          // a chunk lost to a server crash is written again by the re-run (ST9)
-          await tx.deferFlush();
-          await recheckApprovals(tx, screened);
-          const out = await storeScreened(tx, screened, chunk.context);
-          if (chunk.batch) await tx.putBatch({ ...chunk.batch, updatedAt: tx.now() });
-          let n = 0;
-          for (const r of out) if (r.created) n++;
-          return n;
-        });
-        port.postMessage({ type: 'done', seq: request.seq, created } satisfies WriterReply);
-      } catch (error) {
-        failure = {
-          message: (error as Error).message,
-          code: (error as { code?: unknown }).code as string | undefined,
-          stale: error instanceof StaleApprovalsError ? error.declarationId : undefined,
-        };
-        port.postMessage({ type: 'failed', seq: request.seq, ...failure } satisfies WriterReply);
-      }
-    });
-  });
+  store = await openStore(setup.target);
   port.postMessage({ type: 'ready' } satisfies WriterReply);
 } catch (error) {
-  port.postMessage({
-    type: 'failed',
-    seq: -1,
-    message: (error as Error).message,
-    code: (error as { code?: unknown }).code as string | undefined,
-  } satisfies WriterReply);
+  port.postMessage({ type: 'failed', seq: -1, ...describe(error) } satisfies WriterReply);
+  process.exit(1);
 }
+
+let failure: { message: string; code?: string; stale?: string } | undefined;
+for (;;) {
+  const first = await next();
+  if (first.type === 'close') break;
+  if (failure) {
+    // nothing after a failed chunk is written; each chunk still gets its answer
+    if (first.type === 'chunk')
+      port.postMessage({ type: 'failed', seq: first.seq, ...failure } satisfies WriterReply);
+    continue;
+  }
+  // One transaction per chunk: its parts are written as they arrive (their objects die young),
+  // and the chunk's own message, which carries the batch's progress, commits it.
+  let seq: number | undefined;
+  try {
+    const created = await store.write(async (tx) => {
+      // a chunk lost to a server crash is written again by the re-run (ST9)
+      await tx.deferFlush();
+      let n = 0;
+      for (let request: WriterRequest = first; ; request = await next()) {
+        if (request.type === 'close') throw new Error('the writer was closed in the middle of a chunk');
+        if (request.type === 'chunk') seq = request.seq;
+        const { screened, context, batch } = request.payload;
+        await recheckApprovals(tx, screened);
+        for (const r of await storeScreened(tx, screened, context)) if (r.created) n++;
+        if (request.type === 'chunk') {
+          if (batch) await tx.putBatch({ ...batch, updatedAt: tx.now() });
+          return n;
+        }
+      }
+    });
+    port.postMessage({ type: 'done', seq: seq!, created } satisfies WriterReply);
+  } catch (error) {
+    failure = describe(error);
+    if (seq !== undefined) port.postMessage({ type: 'failed', seq, ...failure } satisfies WriterReply);
+    // else the chunk's message is still to come: the loop above answers it
+  }
+}
+await store.close();
+port.postMessage({ type: 'closed' } satisfies WriterReply);
+port.close();

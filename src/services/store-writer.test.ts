@@ -77,11 +77,20 @@ describe.each(DATABASES)('the store writer thread on %s', (kind) => {
     });
     writer = await StoreWriterThread.start(database.target);
     const conflict = writer.submit({ screened: stale, context, batch: null });
+    conflict.catch(() => {}); // asserted below, after more awaits
     const after = writer.submit({ screened: await prepared(plainImport('Q')), context, batch: null });
     await expect(conflict).rejects.toMatchObject({ code: 'EMB_STORE_CONFLICT' });
     await expect(after).rejects.toMatchObject({ code: 'EMB_STORE_CONFLICT' });
     expect((await store.listDecisions()).map((d) => d.declarationId)).toEqual(['RC-1']);
     expect(await store.approvalUsed('un-record-filing', 'RF-1')).toBe(1000);
+
+    // the same when the stale rows come ahead of their chunk, as a part of the transaction
+    await writer.close();
+    writer = await StoreWriterThread.start(database.target);
+    writer.part({ screened: stale, context, batch: null });
+    const chunk = writer.submit({ screened: await prepared(plainImport('R')), context, batch: null });
+    await expect(chunk).rejects.toMatchObject({ code: 'EMB_STORE_CONFLICT' });
+    expect((await store.listDecisions()).map((d) => d.declarationId)).toEqual(['RC-1']);
   });
 
   it('reports a store it cannot open', async () => {
