@@ -23,13 +23,13 @@ const CACHE = join(ROOT, 'node_modules', '.cache', 'embargo');
 /** bundles older than this that are not the current one are removed */
 const KEEP_MS = 10 * 60 * 1000;
 
-/** Source files a bundle may include (tests, benchmarks and fixtures never are). */
+/** Files a bundle may include (modules and JSON; tests, benchmarks and fixtures never are). */
 function sources(dir, out = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) sources(path, out);
     else if (
-      entry.name.endsWith('.ts') &&
+      /\.(ts|js|mjs|json)$/.test(entry.name) &&
       !entry.name.endsWith('.test.ts') &&
       !entry.name.endsWith('.bench.ts') &&
       !entry.name.endsWith('.fixtures.ts')

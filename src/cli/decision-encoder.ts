@@ -153,7 +153,7 @@ export class DecisionEncoder {
 
   /**
    * Writes `d` as one JSON line (with its line feed) into `out` at `offset` and returns the new
-   * offset, or -1 when `out` has no room for it (nothing is written then).
+   * offset, or -1 when `out` has no room for it (the bytes from `offset` on are then scratch).
    */
   encode(d: Decision, out: Buffer, offset: number): number {
     const tail = this.#tail(d);
