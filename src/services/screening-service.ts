@@ -414,12 +414,12 @@ export async function storeScreened(
     const key = `${s.id}\u0000${version}`;
     let caseId = cases.get(key)?.id ?? null;
     if (created) {
-      // keys in sorted order: the canonical JSON of the payload then needs no sort
+      // Keys in sorted order and scalar values only: JSON.stringify writes exactly canonicalJson.
       audit.push({
         actor: context.actor,
         action: 'decision.recorded',
         subject: `declaration:${s.id}`,
-        payload: {
+        payloadJson: JSON.stringify({
           as_of: s.record.asOf,
           batch: context.batchId,
           content_hash: s.hash,
@@ -428,7 +428,7 @@ export async function storeScreened(
           jurisdiction: s.record.jurisdiction,
           regime_version: s.record.regimeVersion,
           version,
-        },
+        }),
       });
       if (s.record.decision === 'CLEAR') await recordApprovalUses(tx, s.id, version, s.verdicts);
       const existing = context.followCase ?? cases.get(key);

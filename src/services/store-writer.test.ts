@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASES, freshDatabase, type TestDatabase } from '../../test/databases.js';
+import { canonicalJson } from '../core/audit/audit-chain.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { advanceApprovalStep, applyApproval } from './approvals-service.js';
@@ -49,6 +50,10 @@ describe.each(DATABASES)('the store writer thread on %s', (kind) => {
     ]);
     // two users added, then one entry per decision
     expect(await verifyAudit(store)).toMatchObject({ ok: true, entries: 5 });
+    // each decision's payload is stored as its canonical JSON (written without canonicalJson)
+    const recorded = (await store.auditPage(0, 100)).filter((e) => e.action === 'decision.recorded');
+    expect(recorded.map((e) => JSON.parse(e.payload).decision_seq)).toEqual([1, 2, 3]);
+    for (const e of recorded) expect(e.payload).toBe(canonicalJson(JSON.parse(e.payload)));
   });
 
   it('refuses a chunk whose approvals another writer changed after it was screened, and writes nothing after it', async () => {

@@ -6,7 +6,13 @@
 import { createHash, hash } from 'node:crypto';
 import { CompiledQuery, Kysely, type Selectable, sql } from 'kysely';
 import type { ApprovalChain, ApprovalStep, ChainKind } from '../core/approvals/approval-chain.js';
-import { type AuditEntry, type AuditInput, chainEntry } from '../core/audit/audit-chain.js';
+import {
+  type AuditEntry,
+  type AuditInput,
+  chainEntry,
+  GENESIS_HASH,
+  hashInput,
+} from '../core/audit/audit-chain.js';
 import type { CaseEventDraft, CaseOutcome, CaseState, CaseStatus } from '../core/cases/case-rules.js';
 import type { Role } from '../core/cases/roles.js';
 import { EmbargoError } from '../core/errors.js';
@@ -28,6 +34,7 @@ import type {
   DecisionFilter,
   DecisionInput,
   DeclarationInput,
+  SerialisedAuditInput,
   Store,
   StoredDecision,
   StoredDeclaration,
@@ -915,7 +922,7 @@ class Repository implements StoreWriter {
     return entry!;
   }
 
-  async appendAuditMany(inputs: readonly AuditInput[]) {
+  async appendAuditMany(inputs: readonly (AuditInput | SerialisedAuditInput)[]) {
     if (inputs.length === 0) return [];
     const head = await this.db
       .selectFrom('audit_log')
@@ -926,7 +933,19 @@ class Repository implements StoreWriter {
     let previous = head && { seq: Number(head.seq), hash: head.hash };
     const at = this.now();
     const entries = inputs.map((input) => {
-      const entry = chainEntry(input, previous, at, sha256);
+      let entry: AuditEntry;
+      if ('payloadJson' in input) {
+        // the same entry chainEntry builds, the payload's canonical text given by the caller
+        const base = {
+          at,
+          actor: input.actor,
+          action: input.action,
+          subject: input.subject,
+          payload: input.payloadJson,
+          prevHash: previous?.hash ?? GENESIS_HASH,
+        };
+        entry = { seq: (previous?.seq ?? 0) + 1, ...base, hash: sha256(hashInput(base)) };
+      } else entry = chainEntry(input, previous, at, sha256);
       previous = entry;
       return entry;
     });

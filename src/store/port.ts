@@ -106,6 +106,18 @@ export interface DecisionFilter {
   limit?: number;
 }
 
+/**
+ * An audit entry whose payload the caller already wrote as text. `payloadJson` MUST be exactly
+ * `canonicalJson(payload)` (e.g. JSON.stringify of an object literal with its keys in sorted order
+ * and only strings, numbers, booleans or null as values): it is stored and hashed as given.
+ */
+export interface SerialisedAuditInput {
+  actor: string;
+  action: string;
+  subject: string;
+  payloadJson: string;
+}
+
 export interface StoreReader {
   getUser(name: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
@@ -189,7 +201,7 @@ export interface StoreWriter extends StoreReader {
   /** appends one entry to the hash chain and returns it */
   appendAudit(input: AuditInput): Promise<AuditEntry>;
   /** appends entries in order (one round trip per few hundred) */
-  appendAuditMany(inputs: readonly AuditInput[]): Promise<AuditEntry[]>;
+  appendAuditMany(inputs: readonly (AuditInput | SerialisedAuditInput)[]): Promise<AuditEntry[]>;
   /** the clock of this store (ISO timestamp) */
   now(): string;
   /**
