@@ -6,8 +6,10 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../test/shared-data.js';
 import { checkConsistency } from '../../core/trade/consistency-checks.js';
+import { decodeChunk } from './chunk-decoder.js';
 import { readCsv, readCsvChunk } from './csv-reader.js';
-import { readTradeFile, streamTradeFileAsync } from './trade-file-reader.js';
+import { TradeCsvParser } from './trade-csv-parser.js';
+import { fileChunks, readTradeFile, streamTradeFileAsync } from './trade-file-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'embargo-trade-ingest-'));
 function fixture(name: string, content: string | Buffer): string {
@@ -312,5 +314,64 @@ describe('reading for an asynchronous writer', () => {
     const whole = readTradeFile(path, { chunkSize: 4096 });
     expect(ids).toEqual(whole.items.map((o) => o.id));
     expect(errors).toEqual([3002]);
+  });
+});
+
+describe('multi-byte characters across chunks', () => {
+  /** Every record of a file as the trade reader's CSV layer reads it, chunk by chunk. */
+  function records(path: string, chunkSize: number): string[][] {
+    const out: string[][] = [];
+    const sink = { item() {}, error() {}, skip() {}, fatal() {} };
+    const parser = new TradeCsvParser('f.csv', {}, sink, (header) => {
+      out.push([...header]);
+      return { reader: (fields) => void out.push([...fields]), format: 'csv' };
+    });
+    for (const chunk of fileChunks(path, chunkSize)) {
+      parser.feed(chunk.text ?? decodeChunk(chunk.bytes!, chunk.encoding!), chunk.final);
+    }
+    return out;
+  }
+
+  it('reads multi-byte characters in quoted fields over lines and chunks of any size as one UTF-8 decoding of the file would (property)', () => {
+    const cell = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', ' ', 'é', 'ô', '–', '한', '😀') });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 1, max: 80 }),
+        fc.boolean(),
+        (table, chunkSize, bom) => {
+          const quote = (c: string) => `"${c.replaceAll('"', '""')}"`;
+          const text = `h1,h2,h3\n${table.map((r) => r.map(quote).join(',')).join('\n')}\n`;
+          const path = fixture('coded.csv', (bom ? '\uFEFF' : '') + text);
+          expect(records(path, chunkSize)).toEqual([['h1', 'h2', 'h3'], ...table]);
+        },
+      ),
+    );
+  });
+
+  it('gives invalid bytes in a UTF-8 file with a BOM the replacement characters of the UTF-8 decoder', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('\uFEFFa,b\nx\xff', 'utf8').subarray(0, 8),
+      Buffer.from([0xff, 0xc3, 0x2c, 0xe2, 0x82, 0x0a, 0xf0, 0x9f, 0x98, 0x80, 0x2c, 0x80, 0x80, 0x0a]),
+    ]);
+    const path = fixture('bom-invalid.csv', bytes);
+    const expected: string[][] = [];
+    readCsv(
+      bytes.subarray(3).toString('utf8'),
+      (r) => expected.push(r.fields),
+      () => {},
+    );
+    for (const chunkSize of [1, 2, 3, 5, 64]) expect(records(path, chunkSize)).toEqual(expected);
+    expect(expected[1]?.[0]).toContain('\uFFFD');
+  });
+
+  it('decodes a UTF-8 record cut by the chunk where the file turns to Windows-1252 as the two decoders would', () => {
+    const head = Buffer.from('h1,h2\n"é\n', 'utf8');
+    const tail = iconv.encode('ô",x\n', 'win1252');
+    const path = fixture('switch.csv', Buffer.concat([head, tail]));
+    expect(records(path, head.length)).toEqual([
+      ['h1', 'h2'],
+      ['é\nô', 'x'],
+    ]);
   });
 });

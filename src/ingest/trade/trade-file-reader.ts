@@ -171,7 +171,7 @@ export function* fileChunks(path: string, chunkSize: number): Generator<FileChun
   try {
     // room for a chunk and the unfinished line carried from the one before
     const buf = Buffer.alloc(2 * chunkSize + 4);
-    const head = readSync(fd, buf, 0, Math.min(3, chunkSize), 0);
+    const head = readSync(fd, buf, 0, 3, 0);
     let position = 0;
     let encoding: Encoding | 'utf-8?' = 'utf-8?';
     if (head >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
