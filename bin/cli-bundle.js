@@ -59,7 +59,15 @@ async function build(dir) {
   const temp = `${dir}.${process.pid}.tmp`;
   rmSync(temp, { recursive: true, force: true });
   await build({
-    entryPoints: [join(SRC, 'cli', 'main.ts')],
+    // the screening worker too: the parallel path then starts it from here, without loading
+    // esbuild into the command (~16 MB) to bundle it at run time
+    entryPoints: {
+      main: join(SRC, 'cli', 'main.ts'),
+      'screen-worker': join(SRC, 'cli', 'screen-workers', 'screen-worker.ts'),
+    },
+    define: {
+      __EMBARGO_SCREEN_WORKER__: JSON.stringify(pathToFileURL(join(dir, 'screen-worker.mjs')).href),
+    },
     bundle: true,
     splitting: true,
     platform: 'node',

@@ -40,6 +40,9 @@ import { PROJECT_ROOT } from '../config.js';
 import { type ChunkResult, ChunkScreener, DEFERRED, OUTCOME_CODES } from './screen-chunk.js';
 import { type ChunkJob, formatterFor, type ParallelFormat, type WorkerSetup } from './worker-protocol.js';
 
+/** The bundled worker's URL, defined when the CLI runs from its bundle (bin/cli-bundle.js). */
+declare const __EMBARGO_SCREEN_WORKER__: string | undefined;
+
 /** Inputs smaller than this take the single-thread path: starting workers costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
 export const CHUNK_BYTES = 1 << 16;
@@ -164,6 +167,8 @@ interface Pending {
  * ~80 MB (a hooks thread per worker) and ~1 s of start-up. A built copy starts its .js directly.
  */
 async function workerModule(): Promise<URL> {
+  // the CLI's own bundle carries the worker (bin/cli-bundle.js)
+  if (typeof __EMBARGO_SCREEN_WORKER__ === 'string') return new URL(__EMBARGO_SCREEN_WORKER__);
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new URL('./screen-worker.js', self);
   const { build } = await import('esbuild');
