@@ -30,7 +30,7 @@ try {
     const u = process.cpuUsage(c);
     const cpu = (u.user + u.system) / 1000;
     const rss = process.memoryUsage().rss;
-    console.log('## Trade monitor: `embargo trade import` of the 1M-row Comtrade file into SQLite\n');
+    console.log('## Trade monitor: `embargo trade import` of the benchmark Comtrade file into SQLite\n');
     console.log(
       `${ROWS.toLocaleString('en-US')} rows (${(size / 2 ** 20).toFixed(0)} MiB): ${summary.read.toLocaleString('en-US')} observations read, ${summary.added.toLocaleString('en-US')} added, ${summary.rejected} rejected, in **${s(wall)} wall / ${s(cpu)} CPU** (${((wall * 1000) / Math.max(1, summary.added)).toFixed(1)} µs wall per observation stored); database ${(statSync(db).size / 2 ** 20).toFixed(0)} MiB; RSS at the end ${(rss / 2 ** 20).toFixed(0)} MiB; 1-minute load average ${(loadavg()[0] ?? 0).toFixed(1)}.`,
     );
