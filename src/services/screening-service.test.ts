@@ -61,6 +61,16 @@ describe.each(DATABASES)('screening into the store on %s', (kind) => {
     expect((await verifyAudit(store)).ok).toBe(true);
   });
 
+  it('gives an id seen several times in one chunk one version per distinct content', async () => {
+    await screenAll(plainImport('D'), plainImport('D', { quantity: 5 }), plainImport('D'), plainImport('E'));
+    expect((await store.declarationVersions('D')).map((v) => [v.version, v.declaration.quantity])).toEqual([
+      [1, undefined],
+      [2, 5],
+    ]);
+    expect((await store.decisionsOf('D')).map((d) => d.version)).toEqual([1, 2]);
+    expect((await store.declarationVersions('E')).map((v) => v.version)).toEqual([1]);
+  });
+
   it('keeps both versions when the same id comes back with different content', async () => {
     await screenAll(livelihoodCoal({ id: 'D', documents: [] }));
     await screenAll(livelihoodCoal({ id: 'D' }));

@@ -640,6 +640,7 @@ class Repository implements StoreWriter {
   }
 
   async putDeclarations(items: readonly DeclarationInput[]) {
+    /** per id: its highest version and version by content hash, stored or created in this call */
     const known = new Map<string, { maxVersion: number; byHash: Map<string, number> }>();
     const rows = await this.rawSelectIn<{ id: string; version: number; content_hash: string }>(
       'id, version, content_hash',
@@ -653,12 +654,24 @@ class Repository implements StoreWriter {
       entry.byHash.set(row.content_hash, Number(row.version));
       known.set(row.id, entry);
     }
+    /** ids new to the store, first seen in this call: their content hash (version 1), no Map each */
+    const fresh = new Map<string, string>();
     const receivedAt = this.now();
     const inserts: unknown[][] = [];
     const results = items.map((item) => {
       const id = item.id;
-      const entry = known.get(id) ?? { maxVersion: 0, byHash: new Map<string, number>() };
-      known.set(id, entry);
+      let entry = known.get(id);
+      if (entry === undefined) {
+        const first = fresh.get(id);
+        if (first === undefined) {
+          fresh.set(id, item.contentHash);
+          inserts.push([id, 1, item.contentHash, item.body, receivedAt, item.source]);
+          return { version: 1, created: true };
+        }
+        // the same new id again in this call: keep versions as for a stored one
+        entry = { maxVersion: 1, byHash: new Map([[first, 1]]) };
+        known.set(id, entry);
+      }
       const existing = entry.byHash.get(item.contentHash);
       if (existing !== undefined) return { version: existing, created: false };
       const version = ++entry.maxVersion;
