@@ -77,6 +77,8 @@ async function build(dir) {
     // the names tsx keeps too: error messages and stack traces read the same on either path
     keepNames: true,
     outdir: temp,
+    // stack traces name the sources when source maps are on (EMBARGO_DEBUG, bin/embargo.js)
+    sourcemap: 'linked',
     outExtension: { '.js': '.mjs' },
     logLevel: 'silent',
     plugins: [

@@ -4,6 +4,8 @@
 // built, runs the TypeScript sources directly through tsx.
 import { loadBundledCli } from './cli-bundle.js';
 
+// with EMBARGO_DEBUG, stack traces point into the sources rather than the bundle
+if (process.env.EMBARGO_DEBUG) process.setSourceMapsEnabled(true);
 let cli = await loadBundledCli();
 if (!cli) {
   const { register } = await import('tsx/esm/api');
