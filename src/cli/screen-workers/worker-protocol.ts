@@ -1,7 +1,7 @@
 /** Messages between the main thread and the screening workers (structured-clone plain data). */
 import type { Jurisdiction } from '../../core/regime/measure-schema.js';
 import type { Regime } from '../../core/regime/regime.js';
-import { decisionCsvLine, decisionTableLines } from '../commands/screen.js';
+import { decisionCsvLine, decisionTableLines } from '../decision-lines.js';
 import type { OutputFormat } from '../output.js';
 import { type DecisionFormatter, jsonlLine } from './screen-chunk.js';
 
