@@ -118,11 +118,23 @@ describe('embargo trade (child processes)', () => {
     expect(parallel.stderr.replace(/; 2 worker threads read .*/, '')).toBe(single.stderr);
     expect(parallel.stderr).toContain("big-comtrade.csv:150002 field 'trade value (us$)'");
     const rows = parallel.stdout.trim().split('\n');
-    expect(rows[0]).toBe('commodity,flow,month,value_usd,year_before_usd,change_yoy_pct');
+    expect(rows[0]).toBe('commodity,flow,period,value_usd,year_before_usd,change_yoy_pct');
     expect(rows.length).toBeGreaterThan(300);
     const bad = await embargoWith({ EMBARGO_TRADE_WORKERS: 'many' }, 'trade', 'yoy', big);
     expect(bad.code).toBe(2);
   }, 60_000);
+
+  it('yoy: annual figures of the real cement-clinker extract, one partner, without storing them', async () => {
+    const file = sharedPath('data/trade/comtrade_CHN_HS252310_cement-clinker_by_partner_1992-2020.csv');
+    const r = await embargo('trade', 'yoy', file, '--partner', 'KP', '--flow', 'export', '--output', 'csv');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'commodity,flow,period,value_usd,year_before_usd,change_yoy_pct',
+      '252310,export,2015,2469997,,',
+      '252310,export,2016,2023026,2469997,-18.1',
+      '252310,export,2017,1337398,2023026,-33.89',
+    ]);
+  });
 
   it('keeps observations in the main store (no trade.db), audited like every other change', async () => {
     expect(existsSync(join(home, 'embargo.db'))).toBe(true);

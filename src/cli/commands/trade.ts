@@ -144,9 +144,13 @@ export function register(program: Command): void {
   trade
     .command('yoy <file>')
     .description(
-      "year-on-year change of every commodity's monthly US$ value in a trade file, read without storing it (worker threads for large Comtrade files)",
+      "year-on-year change of every commodity's monthly (or annual) US$ value in a trade file, read without storing it (worker threads for large Comtrade files)",
     )
     .option('--format <format>', `one of ${TRADE_FORMATS.join(', ')} (default: detected from the header)`)
+    .option(
+      '--partner <code>',
+      'only figures with this partner, e.g. KP (default: every partner in the file, summed)',
+    )
     .option('--commodity <code>', 'only this commodity (TOTAL or an HS code)')
     .option('--flow <flow>', `only this flow: ${FLOWS.join(', ')}`)
     .option('--output <format>', 'table, json, jsonl, csv', 'table')
@@ -159,6 +163,7 @@ export function register(program: Command): void {
         format,
         workers: tradeWorkers(),
         waitForWorkers: tradeWorkersWait(),
+        partner: opts.partner?.toUpperCase(),
       });
       if (read.workerFailure)
         process.stderr.write(
@@ -174,7 +179,7 @@ export function register(program: Command): void {
       const rows: Row[] = points.map((p) => ({
         commodity: p.commodity,
         flow: p.flow,
-        month: p.month,
+        period: p.period,
         value_usd: p.value,
         year_before_usd: p.base,
         change_yoy_pct: p.changePct === undefined ? undefined : Number(p.changePct.toFixed(2)),
@@ -183,7 +188,7 @@ export function register(program: Command): void {
         formatRows(rows, output, [
           'commodity',
           'flow',
-          'month',
+          'period',
           'value_usd',
           'year_before_usd',
           'change_yoy_pct',
@@ -195,7 +200,7 @@ export function register(program: Command): void {
           ? `; ${read.workers} worker thread${read.workers === 1 ? '' : 's'} read ${chunks.workers} of ${chunks.workers + chunks.main + chunks.again} chunks`
           : '';
       process.stderr.write(
-        `${read.observations} observations (${read.format}, ${read.encoding}), ${read.errors.length} rejected, ${read.skipped} skipped; ${rows.length} months, ${rows.filter((r) => r.change_yoy_pct !== undefined).length} with a year-on-year change${threads}\n`,
+        `${read.observations} observations (${read.format}, ${read.encoding}), ${read.errors.length} rejected, ${read.skipped} skipped; ${rows.length} periods, ${rows.filter((r) => r.change_yoy_pct !== undefined).length} with a year-on-year change${threads}\n`,
       );
       if (read.errors.length > 0) process.exitCode = EXIT.rejects;
     });

@@ -58,7 +58,7 @@ describe('monthly totals', () => {
     );
   });
 
-  it('counts monthly US$ values only, and computes each month against the same month a year before', () => {
+  it('counts monthly and annual US$ values only, and computes each against the same period a year before', () => {
     const t: MonthlyTotals = new Map();
     addToTotals(t, obs('2701', '2015-04', 'import', 116.6e6));
     addToTotals(t, obs('2701', '2016-04', 'import', 50e6));
@@ -68,17 +68,37 @@ describe('monthly totals', () => {
       false,
     );
     expect(addToTotals(t, { ...obs('2701', '2016-04', 'import', 5), unit: 'CNY' })).toBe(false);
+    const quarter = { kind: 'quarter' as const, start: '2016-04', end: '2016-06' };
+    expect(addToTotals(t, { ...obs('2701', '2016-04', 'import', 5), period: quarter })).toBe(false);
     const points = yearOnYear(t);
     expect(points).toHaveLength(3);
-    const april = points.find((p) => p.month === '2016-04');
+    const april = points.find((p) => p.period === '2016-04');
     expect(april?.value).toBe(72.2e6);
     expect(april?.changePct).toBeCloseTo(-38.08, 2);
     // May 2015 was not reported: no change, not a change from zero
-    expect(points.find((p) => p.month === '2016-05')).toEqual({
+    expect(points.find((p) => p.period === '2016-05')).toEqual({
       commodity: '2701',
       flow: 'import',
-      month: '2016-05',
+      period: '2016-05',
       value: 10e6,
     });
+  });
+
+  it('keeps annual figures apart from months, by year', () => {
+    const t: MonthlyTotals = new Map();
+    const year = (y: string, value: number): Observation => ({
+      ...obs('252310', `${y}-01`, 'export', value),
+      period: { kind: 'year', start: `${y}-01`, end: `${y}-12` },
+    });
+    addToTotals(t, year('2015', 2469997));
+    addToTotals(t, year('2016', 2023026));
+    addToTotals(t, obs('252310', '2016-01', 'export', 1));
+    const points = yearOnYear(t);
+    expect(points.map((p) => [p.period, p.value, p.base])).toEqual([
+      ['2015', 2469997, undefined],
+      ['2016', 2023026, 2469997],
+      ['2016-01', 1, undefined],
+    ]);
+    expect(points[1]?.changePct).toBeCloseTo(-18.1, 1);
   });
 });

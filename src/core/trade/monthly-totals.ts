@@ -1,7 +1,8 @@
 /**
- * Monthly US$ trade values summed by commodity, flow and month over a whole file (every reporter
- * and partner in it), and the year-on-year change of every month of every commodity: what an
- * analyst wants from a large Comtrade extract before looking at single series.
+ * US$ trade values summed by commodity, flow and period (month, or year for annual figures) over a
+ * whole file (every reporter and partner in it), and the year-on-year change of every period of
+ * every commodity: what an analyst wants from a large Comtrade extract before looking at single
+ * series.
  *
  * The sums are exact (Shewchuk's partials, as Python's `math.fsum`): the total of a commodity's
  * month does not depend on the order the figures are added in, so a file read in parts (by several
@@ -11,14 +12,14 @@ import { FLOWS, type Flow, type Observation } from './observation.js';
 import { changePct } from './trade-calculations.js';
 
 /**
- * commodity → month (`YYYY-MM`) → partial sums by flow (index in FLOWS). Plain data, so it can
- * cross a thread boundary (structured clone) unchanged.
+ * commodity → period (`YYYY-MM` for a month, `YYYY` for a year) → partial sums by flow (index in
+ * FLOWS). Plain data, so it can cross a thread boundary (structured clone) unchanged.
  */
 export type MonthlyTotals = Map<string, Map<string, (number[] | undefined)[]>>;
 
-/** What enters the totals: monthly value figures in US dollars. */
+/** What enters the totals: monthly and annual value figures in US dollars. */
 export function countsTowardsTotals(o: Observation): boolean {
-  return o.measure === 'value' && o.unit === 'USD' && o.period.kind === 'month';
+  return o.measure === 'value' && o.unit === 'USD' && (o.period.kind === 'month' || o.period.kind === 'year');
 }
 
 /** Adds `value` to the partial sums `partials` exactly: nothing is rounded away. */
@@ -85,10 +86,11 @@ export function addToTotals(totals: MonthlyTotals, o: Observation): boolean {
     months = new Map();
     totals.set(o.commodity, months);
   }
-  let flows = months.get(o.period.start);
+  const key = o.period.kind === 'month' ? o.period.start : o.period.start.slice(0, 4);
+  let flows = months.get(key);
   if (!flows) {
     flows = [undefined, undefined, undefined, undefined];
-    months.set(o.period.start, flows);
+    months.set(key, flows);
   }
   const f = FLOWS.indexOf(o.flow);
   const partials = flows[f];
@@ -128,34 +130,35 @@ export function mergeTotals(into: MonthlyTotals, from: MonthlyTotals): void {
 export interface YearOnYearPoint {
   commodity: string;
   flow: Flow;
-  month: string;
+  /** `YYYY-MM`, or `YYYY` for annual figures */
+  period: string;
   value: number;
-  /** the same month a year earlier, when reported */
+  /** the same period a year earlier, when reported */
   base?: number;
   /** percentage change from `base`; undefined when there is no base or it is zero */
   changePct?: number;
 }
 
-/** `YYYY-MM` twelve months earlier, without parsing twice (months here are always well formed). */
-function yearEarlier(month: string): string {
-  return `${String(Number(month.slice(0, 4)) - 1).padStart(4, '0')}${month.slice(4)}`;
+/** `YYYY-MM` or `YYYY` a year earlier, without parsing twice (periods here are always well formed). */
+function yearEarlier(period: string): string {
+  return `${String(Number(period.slice(0, 4)) - 1).padStart(4, '0')}${period.slice(4)}`;
 }
 
 /**
- * Every month of every commodity and flow in the totals, with its change on the same month a year
- * earlier (via `changePct`). A month without a figure a year before has no change: a gap is not zero.
+ * Every period of every commodity and flow in the totals, with its change on the same period a year
+ * earlier (via `changePct`). A period without a figure a year before has no change: a gap is not zero.
  * @example yearOnYear(totals).filter((p) => p.commodity === '2701' && p.flow === 'import')
  */
 export function yearOnYear(totals: MonthlyTotals): YearOnYearPoint[] {
   const out: YearOnYearPoint[] = [];
   for (const [commodity, months] of totals) {
-    for (const [month, flows] of months) {
-      const before = months.get(yearEarlier(month));
+    for (const [period, flows] of months) {
+      const before = months.get(yearEarlier(period));
       for (let f = 0; f < flows.length; f++) {
         const partials = flows[f];
         if (!partials) continue;
         const value = exactSum(partials);
-        const point: YearOnYearPoint = { commodity, flow: FLOWS[f]!, month, value };
+        const point: YearOnYearPoint = { commodity, flow: FLOWS[f]!, period, value };
         const basePartials = before?.[f];
         if (basePartials) {
           point.base = exactSum(basePartials);

@@ -122,6 +122,24 @@ describe('parallel trade reader', () => {
     expect(parallel.totals).toEqual(single);
     expect(yearOnYear(parallel.totals)).toEqual(yearOnYear(single));
     expect(yearOnYear(single).filter((p) => p.changePct !== undefined).length).toBeGreaterThan(20);
+    // one partner's totals: the observations with that partner only, on both paths
+    const kp: MonthlyTotals = new Map();
+    streamTradeFile(
+      path,
+      { item: (o) => o.partner === 'KP' && addToTotals(kp, o), error() {}, skip() {}, fatal() {} },
+      { chunkSize: 2048 },
+    );
+    const kpParallel = await readTradeFileTotals(path, {
+      workers: 2,
+      minBytes: 0,
+      waitForWorkers: true,
+      chunkSize: 2048,
+      partner: 'KP',
+    });
+    expect(kpParallel.totals).toEqual(kp);
+    expect(kpParallel.observations).toBe(parallel.observations);
+    expect(kp.size).toBeGreaterThan(0);
+    expect(yearOnYear(kp).length).toBeLessThan(yearOnYear(single).length);
   });
 
   it('reads a chunk again on the main thread when the cut before it fell inside a quoted field', async () => {

@@ -56,6 +56,8 @@ export interface ParallelReadOptions extends TradeReadOptions {
    * use it so that the workers read even a small file).
    */
   waitForWorkers?: boolean;
+  /** in `totals` mode, add up only observations with this partner (ISO alpha-2) */
+  partner?: string;
 }
 
 /**
@@ -133,7 +135,7 @@ export async function streamTradeFileParallel(
       mode === 'totals'
         ? (o) => {
             observations++;
-            addToTotals(totals, o);
+            if (options.partner === undefined || o.partner === options.partner) addToTotals(totals, o);
           }
         : (o) => {
             observations++;
@@ -242,6 +244,7 @@ export async function streamTradeFileParallel(
         file,
         options: { format: parser.format as TradeFormat },
         mode,
+        partner: options.partner,
       };
       const entry: Pending = {
         seq: job.seq,

@@ -30,6 +30,8 @@ export interface ChunkJob {
   /** `format` is the file's Comtrade column set, as the main thread read it from the header */
   options: CsvFormatOptions;
   mode: ChunkMode;
+  /** in `totals` mode, only observations with this partner are added up */
+  partner?: string;
 }
 
 /** A row error, a skipped row or a fatal problem, after `at` observations of the chunk. */
@@ -65,7 +67,7 @@ export function readChunk(job: ChunkJob): ChunkResult {
     item(o) {
       observations++;
       if (items) items.push(o);
-      else if (totals) addToTotals(totals, o);
+      else if (totals && (job.partner === undefined || o.partner === job.partner)) addToTotals(totals, o);
     },
     error(e) {
       events.push({ at: observations, kind: 'error', code: e.code, message: e.message, details: e.details });
