@@ -81,6 +81,7 @@ try {
 }
 
 let failure: { message: string; code?: string; stale?: string } | undefined;
+let closing = false;
 for (;;) {
   const first = await next();
   if (first.type === 'close') break;
@@ -99,7 +100,10 @@ for (;;) {
       await tx.deferFlush();
       let n = 0;
       for (let request: WriterRequest = first; ; request = await next()) {
-        if (request.type === 'close') throw new Error('the writer was closed in the middle of a chunk');
+        if (request.type === 'close') {
+          closing = true; // the main thread gave up on this chunk: roll it back and stop
+          throw new Error('the writer was closed in the middle of a chunk');
+        }
         if (request.type === 'chunk') seq = request.seq;
         const { screened, context, batch } = request.payload;
         await recheckApprovals(tx, screened);
@@ -115,6 +119,7 @@ for (;;) {
     failure = describe(error);
     if (seq !== undefined) port.postMessage({ type: 'failed', seq, ...failure } satisfies WriterReply);
     // else the chunk's message is still to come: the loop above answers it
+    if (closing) break;
   }
 }
 await store.close();

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASES, freshDatabase, type TestDatabase } from '../../test/databases.js';
+import { REPO_ROOT } from '../../test/shared-data.js';
 import { canonicalJson } from '../core/audit/audit-chain.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
@@ -97,6 +101,31 @@ describe.each(DATABASES)('the store writer thread on %s', (kind) => {
     await expect(chunk).rejects.toMatchObject({ code: 'EMB_STORE_CONFLICT' });
     expect((await store.listDecisions()).map((d) => d.declarationId)).toEqual(['RC-1']);
   });
+
+  it('does not keep a process alive that gave up without closing it (a command failing part-way)', async () => {
+    const script = join(database.dir, 'abandon.mts');
+    writeFileSync(
+      script,
+      [
+        `import { StoreWriterThread } from ${JSON.stringify(join(REPO_ROOT, 'src/services/store-writer.ts'))};`,
+        `const writer = await StoreWriterThread.start(${JSON.stringify(database.target)});`,
+        `await writer.submit({ screened: [], context: { actor: 'olga', source: null, batchId: null }, batch: null });`,
+        // rows sent ahead of a chunk that never comes: the process must still end, rolling them back
+        `writer.part({ screened: [], context: { actor: 'olga', source: null, batchId: null }, batch: null });`,
+        `console.log('abandoned');`,
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/run-ts.js'), script], { stdio: 'pipe' });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? signal)));
+    clearTimeout(timer);
+    expect(out.trim()).toBe('abandoned');
+    expect(code).toBe(0);
+  }, 60_000);
 
   it('reports a store it cannot open', async () => {
     await expect(StoreWriterThread.start(`${database.target}-missing/x.db`)).rejects.toThrow();

@@ -69,6 +69,8 @@ export class StoreWriterThread {
   private failed: Error | undefined;
   private closed: Promise<void> | undefined;
 
+  private exited = false;
+
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: WriterReply) => {
       if (reply.type === 'done') {
@@ -80,6 +82,7 @@ export class StoreWriterThread {
         this.pending.get(reply.seq)?.reject(error);
         this.pending.delete(reply.seq);
       }
+      this.idle();
     });
     const stop = (error: Error) => {
       this.failed ??= error;
@@ -87,7 +90,17 @@ export class StoreWriterThread {
       this.pending.clear();
     };
     worker.on('error', stop);
-    worker.on('exit', () => stop(new Error('the store writer thread stopped')));
+    worker.on('exit', () => {
+      this.exited = true;
+      stop(new Error('the store writer thread stopped'));
+    });
+    // The thread keeps the process alive only while a chunk awaits its commit: a command that fails
+    // part-way (and never calls close) still exits; rows it sent ahead are rolled back with it.
+    worker.unref();
+  }
+
+  private idle(): void {
+    if (this.pending.size === 0 && !this.closed) this.worker.unref();
   }
 
   /** Starts the thread and waits until it has opened the store. */
@@ -122,12 +135,15 @@ export class StoreWriterThread {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.nextSeq++;
     const done = new Promise<number>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
+    this.worker.ref();
     this.worker.postMessage({ type: 'chunk', seq, payload: chunk } satisfies WriterRequest);
     return done;
   }
 
   /** Lets the thread finish what it was given, close its connection and exit. */
   close(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    this.worker.ref();
     this.closed ??= new Promise<void>((resolve) => {
       const timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), 30_000);
       this.worker.once('exit', () => {
