@@ -1,5 +1,5 @@
 /**
- * The writer thread of a pipelined screening batch (src/services/pipelined-recorder.ts): owns its
+ * The writer thread of a pipelined screening batch (src/services/store-writer.ts): owns its
  * own connection to the store and writes the chunks the main thread has screened, one transaction
  * per chunk and strictly in the order they arrive, while the main thread screens the next chunk.
  *
@@ -10,44 +10,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/open-store.js';
-import type { BatchRecord } from '../store/port.js';
+import { recheckApprovals, StaleApprovalsError, storeScreened } from './screening-service.js';
 import {
-  type PreparedScreening,
-  type RecordContext,
-  recheckApprovals,
-  StaleApprovalsError,
-  storeScreened,
-} from './screening-service.js';
-
-export interface WriterSetup {
-  /** SQLite path or PostgreSQL URL, as resolved by the main thread */
-  target: string;
-}
-
-/** One chunk, prepared on the screening thread (mostly strings, cheap to copy across). */
-export interface ChunkPayload {
-  screened: PreparedScreening[];
-  context: RecordContext;
-  /** the batch's progress as of the end of this chunk (written in the same transaction) */
-  batch: BatchRecord | null;
-}
-
-/**
- * The main thread posts each reader batch as soon as it is screened: `part`s open (or continue) a
- * transaction and are written as they arrive, and the `chunk` that follows them is written too
- * and commits it, with the batch's progress. So objects die young on both threads, and writing
- * starts with the first part.
- */
-export type WriterRequest =
-  | { type: 'part'; payload: ChunkPayload }
-  | { type: 'chunk'; seq: number; payload: ChunkPayload }
-  | { type: 'close' };
-
-export type WriterReply =
-  | { type: 'ready' }
-  | { type: 'done'; seq: number; created: number }
-  | { type: 'failed'; seq: number; message: string; code?: string; stale?: string }
-  | { type: 'closed' };
+  decodeShared,
+  type WriterReply,
+  type WriterRequest,
+  type WriterSetup,
+} from './store-writer-protocol.js';
 
 const port = parentPort!;
 const setup = workerData as WriterSetup;
@@ -82,6 +51,7 @@ try {
 
 let failure: { message: string; code?: string; stale?: string } | undefined;
 let closing = false;
+const texts: string[] = [];
 for (;;) {
   const first = await next();
   if (first.type === 'close') break;
@@ -105,6 +75,7 @@ for (;;) {
           throw new Error('the writer was closed in the middle of a chunk');
         }
         if (request.type === 'chunk') seq = request.seq;
+        decodeShared(request.payload, texts);
         const { screened, context, batch } = request.payload;
         await recheckApprovals(tx, screened);
         for (const r of await storeScreened(tx, screened, context)) if (r.created) n++;

@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EmbargoError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
-import type { ChunkPayload, WriterReply, WriterRequest, WriterSetup } from './store-writer-worker.js';
+import {
+  type ChunkPayload,
+  SHARED_TEXTS,
+  type WriterReply,
+  type WriterRequest,
+  type WriterSetup,
+} from './store-writer-protocol.js';
+
+/** Distinct shared texts both threads keep at most (then both start afresh). */
+const SHARED_TEXT_LIMIT = 4_096;
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -70,6 +79,31 @@ export class StoreWriterThread {
   private closed: Promise<void> | undefined;
 
   private exited = false;
+  /** the main thread's side of the shared-text table (see SHARED_TEXTS): text → number */
+  private readonly texts = new Map<string, number>();
+
+  /**
+   * Replaces each shared text already sent by its number, in place (the rows are not used again
+   * on this thread), in exactly the order the worker reads them back.
+   */
+  private encode(payload: ChunkPayload): ChunkPayload {
+    if (this.texts.size > SHARED_TEXT_LIMIT) {
+      this.texts.clear();
+      payload.resetTexts = true;
+    }
+    const share = (text: string): string | number => {
+      const known = this.texts.get(text);
+      if (known !== undefined) return known;
+      this.texts.set(text, this.texts.size);
+      return text;
+    };
+    for (const row of payload.screened) {
+      const record = row.record as unknown as Record<string, string | number>;
+      for (const field of SHARED_TEXTS) record[field] = share(record[field] as string);
+      (row as { contextHash: string | number }).contextHash = share(row.contextHash);
+    }
+    return payload;
+  }
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: WriterReply) => {
@@ -129,7 +163,8 @@ export class StoreWriterThread {
 
   /** Sends rows ahead of the chunk that will write them (see WriterRequest). */
   part(rows: ChunkPayload): void {
-    if (!this.failed) this.worker.postMessage({ type: 'part', payload: rows } satisfies WriterRequest);
+    if (!this.failed)
+      this.worker.postMessage({ type: 'part', payload: this.encode(rows) } satisfies WriterRequest);
   }
 
   /**
@@ -141,7 +176,7 @@ export class StoreWriterThread {
     const seq = this.nextSeq++;
     const done = new Promise<number>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
     this.worker.ref();
-    this.worker.postMessage({ type: 'chunk', seq, payload: chunk } satisfies WriterRequest);
+    this.worker.postMessage({ type: 'chunk', seq, payload: this.encode(chunk) } satisfies WriterRequest);
     return done;
   }
 
