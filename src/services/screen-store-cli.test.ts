@@ -98,8 +98,8 @@ describe.each(DATABASES)('embargo screen --store on %s', (kind) => {
   });
 
   it('finishes a batch killed with SIGKILL at random moments, losing and duplicating nothing', async () => {
-    // several write transactions of PIPELINE_CHUNK_ROWS (ST9), so kills land between and inside them
-    const rows = 10_000;
+    // many write transactions of PIPELINE_CHUNK_ROWS (ST9), so kills land between and inside them
+    const rows = 30_000;
     const file = join(database.dir, 'batch.csv');
     writeFileSync(file, declarationsCsv(rows));
     const args = [
@@ -128,7 +128,7 @@ describe.each(DATABASES)('embargo screen --store on %s', (kind) => {
       const progress = await waitForProgress(database, seen, () => exited);
       if (progress !== undefined) {
         seen = progress;
-        await new Promise((r) => setTimeout(r, Math.random() * 400));
+        await new Promise((r) => setTimeout(r, Math.random() * 150));
         child.kill('SIGKILL');
       }
       const result = await done;

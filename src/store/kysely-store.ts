@@ -370,15 +370,17 @@ class Repository implements StoreWriter {
     return rows.map(toDecision);
   }
 
+  /**
+   * Each declaration's most recent decision. A non-correlated `seq in (select max(seq) … group by
+   * declaration_id)`: PostgreSQL plans the correlated form as a scan per row (quadratic: ~2 min
+   * for 30,000 decisions), this one as one aggregate and a hash join on both databases.
+   */
   private currentDecisions() {
-    return this.db.selectFrom('decisions as d').where(({ eb, selectFrom }) =>
-      eb(
-        'd.seq',
-        '=',
-        selectFrom('decisions as d2')
-          .select((e) => e.fn.max('d2.seq').as('m'))
-          .whereRef('d2.declaration_id', '=', 'd.declaration_id'),
-      ),
+    return this.db.selectFrom('decisions as d').where('d.seq', 'in', (eb) =>
+      eb
+        .selectFrom('decisions as d2')
+        .select((e) => e.fn.max('d2.seq').as('m'))
+        .groupBy('d2.declaration_id'),
     );
   }
 

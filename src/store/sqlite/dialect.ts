@@ -49,22 +49,42 @@ function withStatementCache(database: Database.Database): SqliteDatabase {
   };
 }
 
+/** Blocks this thread for `ms` (opening is synchronous; it happens once per connection). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function configure(database: Database.Database): void {
+  // 16 KiB pages for a new store (an existing file keeps its own): a stored row is ~2 KB of
+  // declaration, decision and audit text, and larger pages mean fewer page splits and less
+  // per-page work writing them (~10-15 % of the write cost measured; docs/decisions.md ST9).
+  // Only takes effect before the first table is created, i.e. on a new, empty file.
+  database.pragma('page_size = 16384');
+  database.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode survives a killed process (the kill -9 test); only power loss can drop
+  // the last transactions, which is the usual trade for an embedded store.
+  database.pragma('synchronous = NORMAL');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // 64 MiB of page cache: index inserts of a large batch stay in memory until commit.
+  database.pragma('cache_size = -65536');
+}
+
 export function createDialect(path: string): StoreDialect {
   let database: Database.Database;
   try {
     database = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    // 16 KiB pages for a new store (an existing file keeps its own): a stored row is ~2 KB of
-    // declaration, decision and audit text, and larger pages mean fewer page splits and less
-    // per-page work writing them (~10-15 % of the write cost measured; docs/decisions.md ST9).
-    // Only takes effect before the first table is created, i.e. on a new, empty file.
-    database.pragma('page_size = 16384');
-    database.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode survives a killed process (the kill -9 test); only power loss can drop
-    // the last transactions, which is the usual trade for an embedded store.
-    database.pragma('synchronous = NORMAL');
-    database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // 64 MiB of page cache: index inserts of a large batch stay in memory until commit.
-    database.pragma('cache_size = -65536');
+    // Another process writing (or opening) the same file can hold the lock these pragmas need for
+    // longer than the short busy timeout: retry, as beginWrite does, up to the same wait.
+    const deadline = Date.now() + WRITE_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        configure(database);
+        break;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() > deadline) throw error;
+        pause(Math.min(100, 2 + attempt * 2) * (0.5 + Math.random()));
+      }
+    }
   } catch (cause) {
     throw new EmbargoError(
       'EMB_STORE_OPEN',
