@@ -8,7 +8,16 @@
  * a child process on the machine's cores). A built copy (.js) starts its worker directly.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -78,5 +87,20 @@ export async function tradeWorkerModule(): Promise<URL> {
     if (sig) inputs[path] = sig;
   }
   writeAtomically(MANIFEST, JSON.stringify({ file: name, inputs } satisfies Manifest));
+  removeStale(name);
   return pathToFileURL(file);
+}
+
+/** Bundles built from older sources, not used for ten minutes (a process may still be starting one). */
+function removeStale(current: string): void {
+  const before = Date.now() - 10 * 60 * 1000;
+  for (const name of readdirSync(CACHE)) {
+    if (name === current || !/^trade-worker-[0-9a-f]{16}\.mjs$/.test(name)) continue;
+    try {
+      const path = join(CACHE, name);
+      if (statSync(path).mtimeMs < before) rmSync(path, { force: true });
+    } catch {
+      // another process removed it first
+    }
+  }
 }
