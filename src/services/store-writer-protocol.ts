@@ -37,6 +37,29 @@ export const SHARED_TEXTS = [
   'asOf',
 ] as const;
 
+/**
+ * The main thread's side: replaces each shared text already sent by its number, in place, in the
+ * order `decodeShared` reads them back; past `limit` distinct texts both tables start afresh.
+ */
+export function encodeShared(payload: ChunkPayload, table: Map<string, number>, limit: number): ChunkPayload {
+  if (table.size > limit) {
+    table.clear();
+    payload.resetTexts = true;
+  }
+  const share = (text: string): string | number => {
+    const known = table.get(text);
+    if (known !== undefined) return known;
+    table.set(text, table.size);
+    return text;
+  };
+  for (const row of payload.screened) {
+    const record = row.record as unknown as Record<string, string | number>;
+    for (const field of SHARED_TEXTS) record[field] = share(record[field] as string);
+    (row as { contextHash: string | number }).contextHash = share(row.contextHash);
+  }
+  return payload;
+}
+
 /** The worker's side of the shared-text table: puts the texts back in place, in arrival order. */
 export function decodeShared(payload: ChunkPayload, table: string[]): void {
   if (payload.resetTexts) table.length = 0;

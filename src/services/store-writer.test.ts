@@ -60,6 +60,37 @@ describe.each(DATABASES)('the store writer thread on %s', (kind) => {
     for (const e of recorded) expect(e.payload).toBe(canonicalJson(JSON.parse(e.payload)));
   });
 
+  it('stores every row as prepared, texts shared between rows and chunks included (past the table limit)', async () => {
+    writer = await StoreWriterThread.start(database.target);
+    // each Rason row's reason names its own filing: 4,800 distinct texts, beyond the 4,096 both
+    // threads keep, so the table is restarted part-way; the plain imports share theirs
+    const declarations = Array.from({ length: 9_600 }, (_, i) =>
+      i % 2
+        ? rasonCoal({ id: `R${i}`, approvals: [{ type: 'un-record-filing', reference: `RF-${i}` }] })
+        : plainImport(`P${i}`),
+    );
+    const screened = await screenDeclarations(store, screener, declarations);
+    const expected = new Map(screened.map((s) => [s.declaration.id, s.decision]));
+    const commits: Promise<number>[] = [];
+    for (let i = 0; i < screened.length; i += 1_200) {
+      const rows = screened.slice(i, i + 1_200).map(prepareScreening);
+      if ((i / 1_200) % 2 === 0) writer.part({ screened: rows, context, batch: null });
+      else commits.push(writer.submit({ screened: rows, context, batch: null }));
+    }
+    expect((await Promise.all(commits)).reduce((a, b) => a + b, 0)).toBe(9_600);
+    const stored = await store.listDecisions();
+    expect(stored).toHaveLength(9_600);
+    for (const d of stored) {
+      const want = expected.get(d.declarationId)!;
+      expect(d.decision.reasons).toEqual(want.reasons);
+      expect([d.decision.asOf, d.decision.regimeVersion, d.decision.decision]).toEqual([
+        want.asOf,
+        want.regimeVersion,
+        want.decision,
+      ]);
+    }
+  }, 120_000);
+
   it('refuses a chunk whose approvals another writer changed after it was screened, and writes nothing after it', async () => {
     await applyApproval(store, 'olga', {
       chain: 'rason-transit-coal',

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { EmbargoError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import {
   type ChunkPayload,
-  SHARED_TEXTS,
+  encodeShared,
   type WriterReply,
   type WriterRequest,
   type WriterSetup,
@@ -82,27 +82,8 @@ export class StoreWriterThread {
   /** the main thread's side of the shared-text table (see SHARED_TEXTS): text → number */
   private readonly texts = new Map<string, number>();
 
-  /**
-   * Replaces each shared text already sent by its number, in place (the rows are not used again
-   * on this thread), in exactly the order the worker reads them back.
-   */
   private encode(payload: ChunkPayload): ChunkPayload {
-    if (this.texts.size > SHARED_TEXT_LIMIT) {
-      this.texts.clear();
-      payload.resetTexts = true;
-    }
-    const share = (text: string): string | number => {
-      const known = this.texts.get(text);
-      if (known !== undefined) return known;
-      this.texts.set(text, this.texts.size);
-      return text;
-    };
-    for (const row of payload.screened) {
-      const record = row.record as unknown as Record<string, string | number>;
-      for (const field of SHARED_TEXTS) record[field] = share(record[field] as string);
-      (row as { contextHash: string | number }).contextHash = share(row.contextHash);
-    }
-    return payload;
+    return encodeShared(payload, this.texts, SHARED_TEXT_LIMIT);
   }
 
   private constructor(private readonly worker: Worker) {
