@@ -214,3 +214,55 @@ describe('parallel screening', () => {
     expect(bad.stderr).toMatch(/EMBARGO_SCREEN_WORKERS must be an integer 0–16, not 'lots' \[EMB_USAGE\]/);
   }, 120_000);
 });
+
+describe('ChunkScreener', () => {
+  it('gives the same result whether a chunk is parsed whole or a line at a time (quoted fields spanning lines)', async () => {
+    const { compileRegime } = await import('../../core/regime/compile.js');
+    const { loadRegime } = await import('../../ingest/regime-loader.js');
+    const { ChunkScreener, jsonlLine } = await import('./screen-chunk.js');
+    const compiled = compileRegime(loadRegime(DEFAULT_REGIME_DIR));
+    const text = `${[HEADER, ...fixtureRows()].join('\n')}\n`;
+    expect(text.split('\n').length).toBeGreaterThan(100);
+    const screener = (piece: number) =>
+      new ChunkScreener({
+        compiled,
+        jurisdiction: 'CN',
+        asOf: undefined,
+        parties: undefined,
+        format: 'jsonl',
+        formatter: jsonlLine,
+        file: 'pieces.csv',
+        piece,
+      });
+    const results = [0, 1, 200, 1 << 20].map((piece) => screener(piece).screen(text, 1, undefined, true));
+    // from UTF-8 bytes, decoded a piece at a time (a worker's chunk)
+    const bytes = Buffer.from(text.replaceAll('coal', 'coal 煤炭'), 'utf8');
+    const fromBytes = [0, 300].map((piece) => screener(piece).screen(bytes, 1, undefined, true));
+    const whole = results[3]!;
+    const decoded = screener(1 << 20).screen(bytes.toString('utf8'), 1, undefined, true);
+    for (const r of fromBytes) {
+      expect(Buffer.from(r.output).equals(Buffer.from(decoded.output))).toBe(true);
+      expect(r.errors).toEqual(decoded.errors);
+      expect([...r.ends]).toEqual([...decoded.ends]);
+    }
+    expect(bytes.length).toBeGreaterThan(text.length); // multi-byte characters cross the pieces' bounds
+    expect(whole.outcomes.length).toBeGreaterThan(50);
+    expect(whole.errors.length).toBeGreaterThan(10);
+    expect(whole.deferred.length).toBeGreaterThan(0);
+    for (const r of results.slice(0, 3)) {
+      expect(Buffer.from(r.output).equals(Buffer.from(whole.output))).toBe(true);
+      expect([...r.ends]).toEqual([...whole.ends]);
+      expect([...r.lines]).toEqual([...whole.lines]);
+      expect([...r.hashes]).toEqual([...whole.hashes]);
+      expect([...r.outcomes]).toEqual([...whole.outcomes]);
+      expect(r.deferred).toEqual(whole.deferred);
+      expect(r.errors).toEqual(whole.errors);
+      expect([r.endLine, r.atBoundary, r.pending, r.header]).toEqual([
+        whole.endLine,
+        whole.atBoundary,
+        whole.pending,
+        whole.header,
+      ]);
+    }
+  });
+});

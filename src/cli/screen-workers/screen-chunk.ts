@@ -75,6 +75,8 @@ export interface ChunkScreenerOptions {
   format: Exclude<OutputFormat, 'json'>;
   formatter: DecisionFormatter;
   file: string;
+  /** characters parsed at a time (default PIECE; tests cut after every line feed) */
+  piece?: number;
 }
 
 interface RawUtf8Write {
@@ -86,6 +88,15 @@ function grow(buffer: Buffer, used: number, need: number): Buffer<ArrayBuffer> {
   const grown = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, used + need));
   buffer.copy(grown, 0, 0, used);
   return grown;
+}
+
+/** Characters of a chunk parsed at a time (a few dozen rows). */
+const PIECE = 1 << 14;
+
+/** `into` holding a copy of `from` at its start. */
+function grown<T extends Uint8Array | Uint32Array | Int32Array>(from: T, into: T): T {
+  into.set(from as never);
+  return into;
 }
 
 export class ChunkScreener {
@@ -109,65 +120,100 @@ export class ChunkScreener {
     };
   }
 
-  /** Screens `text`, which starts a record at `line`; `header` undefined: the text starts the file. */
+  /**
+   * Screens `source` (text, or UTF-8 bytes decoded a piece at a time), which starts a record at
+   * `line`; `header` undefined: the source starts the file.
+   */
   screen(
-    text: string,
+    source: string | Buffer,
     line: number,
     header: readonly string[] | undefined,
     final: boolean,
     skipping = false,
   ): ChunkResult {
     const csv = new CsvDeclarations(this.#o.file, { rows: this.#rows, header, line, skipping });
+    // the text is fed in pieces of ~PIECE characters cut after a line feed, and each piece's rows
+    // are screened before the next is parsed: a chunk's declarations then die young (with a whole
+    // chunk's rows alive at once, each scavenge promoted them and the old generation grew)
     const batch: DeclarationBatch = { items: [], errors: [] };
-    csv.feed(text, batch);
-    if (final) csv.end(batch);
-    const n = batch.items.length;
-    const ends = new Uint32Array(n);
-    const lines = new Int32Array(n);
-    const hashes = new Uint32Array(n * 2);
-    const outcomes = new Uint8Array(n);
+    const length = source.length;
+    const bytes = typeof source === 'string' ? undefined : source;
+    let capacity = Math.max(64, (length / 128) | 0);
+    let ends = new Uint32Array(capacity);
+    let lines = new Int32Array(capacity);
+    let hashes = new Uint32Array(capacity * 2);
+    let outcomes = new Uint8Array(capacity);
     const deferred: Declaration[] = [];
-    let buffer = Buffer.allocUnsafeSlow(Math.max(1 << 16, text.length * 4));
+    let buffer = Buffer.allocUnsafeSlow(Math.max(1 << 16, length * 4));
     const encoder = this.#o.format === 'jsonl' ? this.#encoder : undefined;
     let offset = 0;
-    for (let k = 0; k < n; k++) {
-      const item = batch.items[k]!;
-      const d = item.declaration;
-      lines[k] = item.line;
-      hashId(d.id, hashes, 2 * k);
-      let decision: Decision;
-      try {
-        decision = screenDeclaration(this.#o.compiled, d, this.#screen);
-      } catch (error) {
-        if (error !== DEFER) throw error;
-        outcomes[k] = DEFERRED;
-        deferred.push(d);
-        ends[k] = offset;
-        continue;
+    let n = 0;
+    const piece = this.#o.piece ?? PIECE;
+    for (let from = 0; from < length || (final && from === length); ) {
+      let to = length;
+      if (from + piece < length) {
+        const lf = bytes ? bytes.indexOf(10, from + piece) : (source as string).indexOf('\n', from + piece);
+        if (lf !== -1) to = lf + 1;
       }
-      outcomes[k] = decision.decision === 'CLEAR' ? 0 : decision.decision === 'HOLD' ? 1 : 2;
-      if (encoder) {
-        let end = encoder.encode(decision, buffer, offset);
-        if (end === -1) {
-          buffer = grow(buffer, offset, Buffer.byteLength(jsonlLine(decision)));
-          end = encoder.encode(decision, buffer, offset);
+      // bytes are cut after a line feed, never inside a character
+      const text = bytes
+        ? bytes.toString('utf8', from, to)
+        : to - from === length
+          ? (source as string)
+          : (source as string).slice(from, to);
+      csv.feed(text, batch);
+      if (final && to === length) csv.end(batch);
+      from = to;
+      const items = batch.items;
+      if (n + items.length > capacity) {
+        capacity = Math.max(capacity * 2, n + items.length);
+        ends = grown(ends, new Uint32Array(capacity));
+        lines = grown(lines, new Int32Array(capacity));
+        hashes = grown(hashes, new Uint32Array(capacity * 2));
+        outcomes = grown(outcomes, new Uint8Array(capacity));
+      }
+      for (let i = 0; i < items.length; i++, n++) {
+        const k = n;
+        const item = items[i]!;
+        const d = item.declaration;
+        lines[k] = item.line;
+        hashId(d.id, hashes, 2 * k);
+        let decision: Decision;
+        try {
+          decision = screenDeclaration(this.#o.compiled, d, this.#screen);
+        } catch (error) {
+          if (error !== DEFER) throw error;
+          outcomes[k] = DEFERRED;
+          deferred.push(d);
+          ends[k] = offset;
+          continue;
         }
-        offset = end;
+        outcomes[k] = decision.decision === 'CLEAR' ? 0 : decision.decision === 'HOLD' ? 1 : 2;
+        if (encoder) {
+          let end = encoder.encode(decision, buffer, offset);
+          if (end === -1) {
+            buffer = grow(buffer, offset, Buffer.byteLength(jsonlLine(decision)));
+            end = encoder.encode(decision, buffer, offset);
+          }
+          offset = end;
+          ends[k] = offset;
+          continue;
+        }
+        const s = this.#o.formatter(decision);
+        if (offset + s.length * 3 > buffer.length) buffer = grow(buffer, offset, s.length * 3);
+        offset += (buffer as unknown as RawUtf8Write).utf8Write(s, offset);
         ends[k] = offset;
-        continue;
       }
-      const s = this.#o.formatter(decision);
-      if (offset + s.length * 3 > buffer.length) buffer = grow(buffer, offset, s.length * 3);
-      offset += (buffer as unknown as RawUtf8Write).utf8Write(s, offset);
-      ends[k] = offset;
+      items.length = 0;
+      if (from === length) break;
     }
     const reader = csv.reader;
     return {
       output: buffer.subarray(0, offset),
-      ends,
-      lines,
-      hashes,
-      outcomes,
+      ends: ends.subarray(0, n),
+      lines: lines.subarray(0, n),
+      hashes: hashes.subarray(0, 2 * n),
+      outcomes: outcomes.subarray(0, n),
       deferred,
       errors: batch.errors,
       endLine: reader.line,

@@ -27,8 +27,8 @@ const screener = new ChunkScreener({
 });
 
 parentPort!.on('message', (job: ChunkJob & { header: string[] }) => {
-  const text = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8');
-  const result = screener.screen(text, job.line, job.header, job.final);
+  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+  const result = screener.screen(bytes, job.line, job.header, job.final);
   const transfer = [
     result.output.buffer,
     result.ends.buffer,
