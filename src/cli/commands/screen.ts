@@ -8,12 +8,26 @@
  * Cap ledgers are consumed in input order: screen inputs sorted by date. A declaration dated before
  * one already counted against the same cap is held (`cap-out-of-order`), never miscounted.
  */
-import { createReadStream, createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  type WriteStream,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EmbargoError } from '../../core/errors.js';
 import { compileRegime } from '../../core/regime/compile.js';
 import { JURISDICTIONS, type Jurisdiction } from '../../core/regime/measure-schema.js';
+import { deepFreeze, type Regime } from '../../core/regime/regime.js';
 import { CapLedger } from '../../core/screening/cap-ledger.js';
 import type { Decision, Outcome } from '../../core/screening/decision.js';
 import type { PartyCheck } from '../../core/screening/party-check.js';
@@ -24,12 +38,73 @@ import {
   readDeclarations,
 } from '../../ingest/declarations/declaration-reader.js';
 import { isIsoDate, type RowError } from '../../ingest/declarations/declaration-row.js';
-import { DEFAULT_REGIME_DIR, loadRegime } from '../../ingest/regime-loader.js';
+import { DEFAULT_REGIME_DIR, loadRegime, UNITS_FILE } from '../../ingest/regime-loader.js';
 import { resolveDataDir } from '../config.js';
 import { DecisionEncoder } from '../decision-encoder.js';
 import { CSV_HEAD, decisionCsvLine, decisionTableLines, TABLE_HEAD } from '../decision-lines.js';
 import { csvEscape, type OutputFormat, parseFormat } from '../output.js';
 import type { ParallelTuning } from '../screen-workers/parallel-screen.js';
+
+/** The screening worker's URL in the CLI bundle (bin/cli-bundle.js): its directory holds this build's caches. */
+declare const __EMBARGO_SCREEN_WORKER__: string | undefined;
+
+/**
+ * The regime of `dir`, loaded and validated, or read from `cacheDir` where an earlier run of the
+ * same code stored the validated regime of byte-identical files (docs/decisions.md S13): loading
+ * and validating the YAML costs ~0.2 s of a run's start-up, parsing the cached JSON ~1 ms. The key
+ * is a SHA-256 of the files the loader reads (names and contents); the cache lives in the CLI
+ * bundle's own directory, so a change of code starts afresh. Without `cacheDir` (the sources run
+ * through tsx), the regime is always loaded from the YAML.
+ */
+export function loadRegimeCached(dir: string, cacheDir: string | undefined): Regime {
+  if (cacheDir === undefined || !existsSync(dir) || !statSync(dir).isDirectory()) return loadRegime(dir);
+  const hash = createHash('sha256');
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+    .sort();
+  for (const name of [...names, UNITS_FILE]) {
+    const path = join(dir, name);
+    if (!existsSync(path)) continue;
+    const bytes = readFileSync(path);
+    hash.update(`${name}\n${bytes.length}\n`);
+    hash.update(bytes);
+  }
+  const file = join(cacheDir, `regime-${hash.digest('hex').slice(0, 32)}.json`);
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as Omit<Regime, 'measures'> & {
+      measures: (Omit<Regime['measures'][number], 'instrument'> & { instrument: number })[];
+    };
+    // measures share their instrument objects with `instruments`, as the loader builds them
+    return deepFreeze({
+      ...cached,
+      measures: cached.measures.map((m) => ({ ...m, instrument: cached.instruments[m.instrument]! })),
+    });
+  } catch {
+    // not cached yet (or unreadable): load, validate, and store for the next run
+  }
+  const regime = loadRegime(dir);
+  try {
+    const plain = {
+      ...regime,
+      measures: regime.measures.map((m) => ({ ...m, instrument: regime.instruments.indexOf(m.instrument) })),
+    };
+    if (plain.measures.every((m) => m.instrument >= 0)) {
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify(plain));
+      renameSync(temp, file);
+    }
+  } catch {
+    // a read-only install: no cache
+  }
+  return regime;
+}
+
+/** Where this build caches validated regimes: the CLI bundle's directory (undefined under tsx). */
+function regimeCacheDir(): string | undefined {
+  return typeof __EMBARGO_SCREEN_WORKER__ === 'string'
+    ? dirname(fileURLToPath(__EMBARGO_SCREEN_WORKER__))
+    : undefined;
+}
 
 export interface ScreenRun {
   input: string;
@@ -46,6 +121,8 @@ export interface ScreenRun {
   dataDir?: string;
   /** record declarations and decisions in the store (`--store`, `--db`, `--as`) */
   store?: { db?: string; actor?: string };
+  /** false: load the regime from its YAML even when a validated copy is cached (S13) */
+  regimeCache?: false;
   /** worker threads for large CSV files (default: EMBARGO_SCREEN_WORKERS, else none) */
   parallel?: ParallelTuning;
   /** stdout unless `out` is set */
@@ -182,7 +259,7 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
   if (!isStdin && (!existsSync(run.input) || !statSync(run.input).isFile())) {
     throw new EmbargoError('EMB_FILE_NOT_FOUND', `input file not found: ${run.input}`, { file: run.input });
   }
-  const regime = loadRegime(run.regimes);
+  const regime = loadRegimeCached(run.regimes, run.regimeCache === false ? undefined : regimeCacheDir());
   const compiled = compileRegime(regime);
   const ledger = new CapLedger(regime.units);
   let parties: PartyCheck | undefined;
