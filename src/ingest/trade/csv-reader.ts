@@ -122,18 +122,27 @@ function project(
   delimiter: string,
   need: readonly boolean[],
 ): string[] {
-  const out: string[] = [];
+  // sized for the row before (rows of a file have the same width): one allocation, no regrowth
+  const out: string[] = new Array(lastWidth);
   let col = 0;
   let s = start;
   for (;;) {
     let c = text.indexOf(delimiter, s);
     if (c === -1 || c > end) c = end;
-    out.push(need[col] ? text.slice(s, c) : '');
+    out[col] = need[col] ? text.slice(s, c) : '';
     col++;
-    if (c === end) return out;
+    if (c === end) {
+      if (col !== lastWidth) {
+        out.length = col;
+        lastWidth = col;
+      }
+      return out;
+    }
     s = c + 1;
   }
 }
+
+let lastWidth = 0;
 
 function parseQuotedRecord(
   text: string,
