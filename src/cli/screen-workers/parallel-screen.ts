@@ -49,6 +49,8 @@ export const PARALLEL_MIN_BYTES = 8 << 20;
 export const CHUNK_BYTES = 1 << 16;
 /** Chunks queued to each worker: enough to keep it busy while the main thread screens one itself. */
 const WORKER_AHEAD = 3;
+/** Old-generation cap of a worker without party lists: its live data (compiled regime, encoder cache ≤ 8 MB) is ~15–25 MB. */
+const WORKER_OLD_MB = 48;
 /** Young-generation size of a worker's heap (V8's default would let each grow to ~50 MB). */
 const WORKER_YOUNG_MB = 8;
 
@@ -219,7 +221,12 @@ function startWorkers(
     const worker = new Worker(module, {
       workerData: setup,
       // a chunk's rows die young: a small young generation keeps each isolate's memory down
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      // and, without party lists (whose index may be large), a capped old generation: uncapped, a
+      // worker's old generation filled with promoted garbage up to ~40 MB before its first full GC
+      resourceLimits: {
+        maxYoungGenerationSizeMb: WORKER_YOUNG_MB,
+        ...(run.partiesDataDir === undefined ? { maxOldGenerationSizeMb: WORKER_OLD_MB } : {}),
+      },
     });
     worker.on('message', (m: { seq?: number; result?: ChunkResult }) => {
       if (m.seq === undefined || !m.result) return;
