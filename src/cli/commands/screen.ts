@@ -208,9 +208,12 @@ export class OutputBuffer {
   }
 }
 
-function write(stream: Writable, text: string | Buffer): Promise<void> | undefined {
-  if (text.length === 0) return undefined;
-  if (stream.write(text)) return undefined;
+function write(stream: Writable, text: string | Buffer, written?: () => void): Promise<void> | undefined {
+  if (text.length === 0) {
+    written?.();
+    return undefined;
+  }
+  if (written ? stream.write(text, () => written()) : stream.write(text)) return undefined;
   return new Promise((resolve) => stream.once('drain', resolve));
 }
 
@@ -350,7 +353,7 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
         partiesDataDir: run.parties ? resolveDataDir(run.dataDir) : undefined,
       },
       {
-        output: (bytes) => write(out, bytes as Buffer),
+        output: (bytes, written) => write(out, bytes as Buffer, written),
         count: (outcome) => {
           counts[outcome]++;
         },

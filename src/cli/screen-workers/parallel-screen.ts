@@ -38,7 +38,7 @@ import {
   type RowError,
 } from '../../ingest/declarations/declaration-row.js';
 import { PROJECT_ROOT } from '../config.js';
-import { type ChunkResult, ChunkScreener, DEFERRED, OUTCOME_CODES } from './screen-chunk.js';
+import { type ChunkResult, ChunkScreener, DEFERRED, fromPool, OUTCOME_CODES, POOL } from './screen-chunk.js';
 import { type ChunkJob, formatterFor, type ParallelFormat, type WorkerSetup } from './worker-protocol.js';
 
 /** The bundled worker's URL, defined when the CLI runs from its bundle (bin/cli-bundle.js). */
@@ -144,7 +144,7 @@ async function isUtf8Csv(file: string, sniff: boolean): Promise<boolean> {
 
 export interface ParallelSink {
   /** encoded decisions, in input order */
-  output(bytes: Uint8Array): Promise<void> | undefined;
+  output(bytes: Uint8Array, written?: () => void): Promise<void> | undefined;
   count(outcome: Outcome): void;
   rejects(errors: RowError[]): Promise<void> | undefined;
   progress(bytes: number, rows: number): void;
@@ -309,8 +309,17 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     format: run.format,
     formatter,
     file: run.file,
+    allocate: (size) => fromPool(pool, size),
   });
   const ids = new IdSet();
+  /** output buffers written out, for this thread's next chunks */
+  const pool: ArrayBuffer[] = [];
+  const toMain = (buffer: ArrayBuffer) => {
+    if (pool.length < POOL && buffer.byteLength > 0) pool.push(buffer);
+  };
+  const toWorker = (w: number, buffer: ArrayBuffer) => {
+    if (buffer.byteLength > 0 && !state.failed) workers[w]!.postMessage({ give: buffer }, [buffer]);
+  };
   let header: string[] | undefined;
   let idColumn = -1;
   let bytesRead = 0;
@@ -331,7 +340,13 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
   }
 
   /** `text`, `line`, `skipping`: where the reader that produced `r` started (for duplicates' raw text) */
-  async function emit(r: ChunkResult, text: () => string, line: number, skipping = false): Promise<void> {
+  async function emit(
+    r: ChunkResult,
+    text: () => string,
+    line: number,
+    skipping: boolean,
+    release: (output: ArrayBuffer) => void,
+  ): Promise<void> {
     const { ends, lines, hashes, outcomes, errors, output } = r;
     const rejects: RowError[] = [];
     const pieces: Uint8Array[] = [];
@@ -368,8 +383,12 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     if (output.length > run_) pieces.push(output.subarray(run_));
     while (e < errors.length) rejects.push(errors[e++]!);
     rows += outcomes.length;
-    for (const piece of pieces) {
-      const wait = sink.output(piece);
+    // once the last piece is written (writes finish in order), the output buffer goes back to the
+    // thread that filled it, to be filled again: fewer dead 256 KiB buffers awaiting a GC
+    const buffer = output.buffer as ArrayBuffer;
+    if (pieces.length === 0) release(buffer);
+    for (let p = 0; p < pieces.length; p++) {
+      const wait = sink.output(pieces[p]!, p === pieces.length - 1 ? () => release(buffer) : undefined);
       if (wait) await wait;
     }
     if (rejects.length > 0) {
@@ -388,7 +407,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     header = prev.header;
     if (!header) throw new Error('parallel screening: the first chunk holds no header');
     idColumn = header.map(normaliseHeader).indexOf('id');
-    await emit(prev, () => firstText, 1);
+    await emit(prev, () => firstText, 1, false, toMain);
     sink.progress(bytesRead, rows);
     if (first.value.final) return;
 
@@ -407,6 +426,8 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     const inFlight = new Array<number>(workers.length).fill(0);
     interface Entry {
       job: ChunkJob;
+      /** who screens it: a worker's index, or -1 for this thread */
+      worker: number;
       result: ChunkResult | undefined;
       promise: Promise<ChunkResult> | undefined;
     }
@@ -436,7 +457,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
         const chunk = read();
         if (!chunk) break;
         const job = jobOf(chunk);
-        const entry: Entry = { job, result: undefined, promise: undefined };
+        const entry: Entry = { job, worker: w, result: undefined, promise: undefined };
         if (state.failed) entry.promise = Promise.reject(state.failed);
         else {
           const worker = w;
@@ -468,13 +489,19 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
         if (prev.atBoundary && prev.endLine === job.line) {
           let decoded: string | undefined;
           const bytes = job.bytes as Buffer;
-          await emit(result, () => (decoded ??= bytes.toString('utf8')), job.line);
+          await emit(
+            result,
+            () => (decoded ??= bytes.toString('utf8')),
+            job.line,
+            false,
+            head.worker === -1 ? toMain : (b) => toWorker(head.worker, b),
+          );
         } else {
           // the previous chunk ended inside a record: continue it here, as one reader would
           const text = prev.pending + (job.bytes as Buffer).toString('utf8');
           const from = prev;
           result = main.screen(text, from.endLine, header, job.final, from.skipping);
-          await emit(result, () => text, from.endLine, from.skipping);
+          await emit(result, () => text, from.endLine, from.skipping, toMain);
         }
         prev = result;
         sink.progress(bytesRead, rows);
@@ -487,7 +514,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
           const job = jobOf(chunk);
           const result = main.screen(chunk.bytes, job.line, header, job.final);
           trace.mine++;
-          queue.push({ job, result, promise: undefined });
+          queue.push({ job, worker: -1, result, promise: undefined });
           await yieldToEvents();
           continue;
         }

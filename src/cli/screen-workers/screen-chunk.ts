@@ -77,6 +77,8 @@ export interface ChunkScreenerOptions {
   file: string;
   /** characters parsed at a time (default PIECE; tests cut after every line feed) */
   piece?: number;
+  /** a buffer for a chunk's output (default: a new one); it must own its whole ArrayBuffer */
+  allocate?: (size: number) => Buffer;
 }
 
 interface RawUtf8Write {
@@ -88,6 +90,16 @@ function grow(buffer: Buffer, used: number, need: number): Buffer<ArrayBuffer> {
   const grown = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, used + need));
   buffer.copy(grown, 0, 0, used);
   return grown;
+}
+
+/** Output buffers kept for reuse per thread. */
+export const POOL = 8;
+
+/** A buffer of at least `size` bytes: a pooled one when it is large enough. */
+export function fromPool(pool: ArrayBuffer[], size: number): Buffer {
+  const buffer = pool.pop();
+  if (buffer !== undefined && buffer.byteLength >= size) return Buffer.from(buffer);
+  return Buffer.allocUnsafeSlow(size);
 }
 
 /** Characters of a chunk parsed at a time (a few dozen rows). */
@@ -144,7 +156,8 @@ export class ChunkScreener {
     let hashes = new Uint32Array(capacity * 2);
     let outcomes = new Uint8Array(capacity);
     const deferred: Declaration[] = [];
-    let buffer = Buffer.allocUnsafeSlow(Math.max(1 << 16, length * 4));
+    const size = Math.max(1 << 16, length * 4);
+    let buffer = this.#o.allocate ? this.#o.allocate(size) : Buffer.allocUnsafeSlow(size);
     const encoder = this.#o.format === 'jsonl' ? this.#encoder : undefined;
     let offset = 0;
     let n = 0;

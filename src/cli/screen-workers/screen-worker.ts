@@ -6,10 +6,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRegime } from '../../core/regime/compile.js';
 import type { PartyCheck } from '../../core/screening/party-check.js';
-import { ChunkScreener } from './screen-chunk.js';
+import { ChunkScreener, fromPool, POOL } from './screen-chunk.js';
 import { type ChunkJob, formatterFor, type WorkerSetup } from './worker-protocol.js';
 
 const setup = workerData as WorkerSetup;
+/** output buffers the main thread has written out and handed back */
+const pool: ArrayBuffer[] = [];
 const compiled = compileRegime(setup.regime);
 let parties: PartyCheck | undefined;
 if (setup.partiesDataDir !== undefined) {
@@ -24,9 +26,14 @@ const screener = new ChunkScreener({
   format: setup.format,
   formatter: formatterFor(setup.format),
   file: setup.file,
+  allocate: (size) => fromPool(pool, size),
 });
 
-parentPort!.on('message', (job: ChunkJob & { header: string[] }) => {
+parentPort!.on('message', (job: (ChunkJob & { header: string[] }) | { give: ArrayBuffer }) => {
+  if ('give' in job) {
+    if (pool.length < POOL) pool.push(job.give);
+    return;
+  }
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
   const result = screener.screen(bytes, job.line, job.header, job.final);
   const transfer = [
