@@ -267,7 +267,19 @@ const PARTY_KINDS: ReadonlySet<string> = new Set(['party-designated', 'party-pos
 /** JSON of a reason the engine shares between decisions (frozen): serialised once. */
 const frozenReasonJson = new WeakMap<Reason, string>();
 
+/** `[<reason>]` of a decision whose one reason is a shared (frozen) one: the same string each time. */
+const singleReasonJson = new WeakMap<Reason, string>();
+
 function reasonsJson(reasons: readonly Reason[]): string {
+  const only = reasons.length === 1 ? reasons[0]! : undefined;
+  if (only && Object.isFrozen(only)) {
+    let text = singleReasonJson.get(only);
+    if (text === undefined) {
+      text = `[${JSON.stringify(only)}]`;
+      singleReasonJson.set(only, text);
+    }
+    return text;
+  }
   let out = '[';
   for (let i = 0; i < reasons.length; i++) {
     const r = reasons[i]!;
