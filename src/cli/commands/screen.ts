@@ -123,7 +123,7 @@ export interface ScreenRun {
   store?: { db?: string; actor?: string };
   /** false: load the regime from its YAML even when a validated copy is cached (S13) */
   regimeCache?: false;
-  /** worker threads for large CSV files (default: EMBARGO_SCREEN_WORKERS, else none) */
+  /** worker threads for large CSV files (default: `screenWorkers`, i.e. EMBARGO_SCREEN_WORKERS or the machine's gate, S15) */
   parallel?: ParallelTuning;
   /** stdout unless `out` is set */
   stdout?: Writable;

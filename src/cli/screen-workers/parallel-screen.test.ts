@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REGIME_DIR } from '../../ingest/regime-loader.js';
 import { runScreen, type ScreenRun } from '../commands/screen.js';
 import { PROJECT_ROOT } from '../config.js';
-import { parallelWorkers } from './parallel-screen.js';
+import { parallelWorkers, screenWorkers, tuningFromEnv } from './parallel-screen.js';
 
 const EXAMPLES = readFileSync(join(PROJECT_ROOT, 'examples', 'declarations.csv'), 'utf8');
 const [HEADER, ...EXAMPLE_ROWS] = EXAMPLES.trimEnd().split('\n');
@@ -100,6 +100,49 @@ describe('parallel screening', () => {
     expect(await parallelWorkers({ ...base, input: latin }, { workers: 2, minBytes: 0 })).toBe(0);
   });
 
+  it('is on by default with a core to spare (one worker), off on one core or a busy machine; EMBARGO_SCREEN_WORKERS forces', () => {
+    expect(screenWorkers({}, { cores: 2, load: 0.4 })).toBe(1);
+    expect(screenWorkers({}, { cores: 2, load: 1.99 })).toBe(1);
+    expect(screenWorkers({}, { cores: 2, load: 2 })).toBe(0);
+    expect(screenWorkers({}, { cores: 2, load: 3.5 })).toBe(0);
+    expect(screenWorkers({}, { cores: 1, load: 0 })).toBe(0);
+    // more cores: still one worker by default (the RSS budget, S15)
+    expect(screenWorkers({}, { cores: 8, load: 1 })).toBe(1);
+    expect(screenWorkers({ EMBARGO_SCREEN_WORKERS: '' }, { cores: 2, load: 0 })).toBe(1);
+    expect(screenWorkers({ EMBARGO_SCREEN_WORKERS: '0' }, { cores: 8, load: 0 })).toBe(0);
+    expect(screenWorkers({ EMBARGO_SCREEN_WORKERS: '3' }, { cores: 2, load: 9 })).toBe(3);
+    expect(() => screenWorkers({ EMBARGO_SCREEN_WORKERS: '1.5' })).toThrow(/EMBARGO_SCREEN_WORKERS/);
+    expect(() => screenWorkers({ EMBARGO_SCREEN_WORKERS: '17' })).toThrow(/EMBARGO_SCREEN_WORKERS/);
+    expect(tuningFromEnv({}, { cores: 2, load: 0.5 })).toEqual({ workers: 1 });
+    expect(tuningFromEnv({}, { cores: 2, load: 2.5 })).toEqual({ workers: 0 });
+  });
+
+  it('by default still leaves small, non-UTF-8, stdin, --store and json runs to the single thread', async () => {
+    const file = join(work, 'gate.csv');
+    writeFileSync(file, EXAMPLES);
+    const base = {
+      input: file,
+      size: 100,
+      format: 'jsonl',
+      inputFormat: undefined,
+      encoding: undefined,
+      store: false,
+    };
+    const idle = tuningFromEnv({}, { cores: 2, load: 0 });
+    expect(await parallelWorkers(base, idle)).toBe(0); // 100 bytes < 8 MiB
+    const big = { ...base, size: 8 << 20 };
+    expect(await parallelWorkers(big, idle)).toBe(1);
+    expect(await parallelWorkers(big, tuningFromEnv({}, { cores: 2, load: 2.2 }))).toBe(0);
+    expect(await parallelWorkers({ ...big, input: '-' }, idle)).toBe(0);
+    expect(await parallelWorkers({ ...big, store: true }, idle)).toBe(0);
+    expect(await parallelWorkers({ ...big, format: 'json' }, idle)).toBe(0);
+    expect(await parallelWorkers({ ...big, encoding: 'utf-8' }, idle)).toBe(0);
+    expect(await parallelWorkers({ ...big, inputFormat: 'jsonl' }, idle)).toBe(0);
+    const latin = join(work, 'gate-latin.csv');
+    writeFileSync(latin, Buffer.concat([Buffer.from(EXAMPLES), Buffer.from([0x41, 0xe9, 0x0a])]));
+    expect(await parallelWorkers({ ...big, input: latin }, idle)).toBe(0);
+  });
+
   it('gives the single-thread output, rejects and summary on a file with malformed rows, duplicates and cap draws', async () => {
     const file = join(work, 'mixed.csv');
     writeFileSync(file, `\ufeff${HEADER}\r\n${fixtureRows().join('\r\n')}\r\n`);
@@ -176,14 +219,14 @@ describe('parallel screening', () => {
     expect(summary.counts.CLEAR + summary.counts.HOLD + summary.counts.REFUSE).toBe(EXAMPLE_ROWS.length);
   });
 
-  it('is chosen from EMBARGO_SCREEN_WORKERS by the CLI, with the same output as the default', () => {
+  it('is chosen by the CLI by default or from EMBARGO_SCREEN_WORKERS, with the single-thread output', () => {
     const file = join(work, 'cli.csv');
     const rows = fixtureRows();
     const body: string[] = [];
     for (let copy = 0; body.join('\n').length < 8.2 * 2 ** 20; copy++)
       for (const row of rows) body.push(row.replace(/^([A-Z]+[0-9]*-)/, `C${copy}$1`));
     writeFileSync(file, `${HEADER}\n${body.join('\n')}\n`);
-    const cli = (workers: string, out: string) =>
+    const cli = (workers: string | undefined, out: string) =>
       spawnSync(
         process.execPath,
         [
@@ -198,7 +241,12 @@ describe('parallel screening', () => {
         ],
         {
           encoding: 'utf8',
-          env: { ...process.env, EMBARGO_HOME: join(work, 'home'), EMBARGO_SCREEN_WORKERS: workers },
+          env: {
+            ...process.env,
+            EMBARGO_HOME: join(work, 'home'),
+            // undefined: the default gate (two threads unless the machine is busy)
+            EMBARGO_SCREEN_WORKERS: workers,
+          },
         },
       );
     const single = cli('0', join(work, 'cli-single.jsonl'));
@@ -208,6 +256,12 @@ describe('parallel screening', () => {
     expect(parallel.stderr).toBe(single.stderr);
     expect(
       readFileSync(join(work, 'cli-parallel.jsonl')).equals(readFileSync(join(work, 'cli-single.jsonl'))),
+    ).toBe(true);
+    const auto = cli(undefined, join(work, 'cli-default.jsonl'));
+    expect(auto.status).toBe(3);
+    expect(auto.stderr).toBe(single.stderr);
+    expect(
+      readFileSync(join(work, 'cli-default.jsonl')).equals(readFileSync(join(work, 'cli-single.jsonl'))),
     ).toBe(true);
     const bad = cli('lots', join(work, 'cli-bad.jsonl'));
     expect(bad.status).toBe(2);

@@ -18,7 +18,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -55,7 +55,7 @@ const WORKER_OLD_MB = 48;
 const WORKER_YOUNG_MB = 8;
 
 export interface ParallelTuning {
-  /** worker threads; 0 (the default) = the single-thread path */
+  /** worker threads; 0 or absent = the single-thread path (the CLI's default: `screenWorkers`) */
   workers?: number;
   /** bytes read per chunk (tests use small chunks to cut inside quoted fields) */
   chunkBytes?: number;
@@ -65,14 +65,38 @@ export interface ParallelTuning {
   ahead?: number;
 }
 
-/** The tuning from `EMBARGO_SCREEN_WORKERS` (unset or 0: the single-thread path). */
-export function tuningFromEnv(env: NodeJS.ProcessEnv = process.env): ParallelTuning {
+/** The default's cap: one worker (two screening threads) keeps the peak RSS under 200 MB (S15). */
+export const DEFAULT_MAX_WORKERS = 1;
+
+/**
+ * Worker threads for `embargo screen` (docs/decisions.md S15), gated like the trade reader's
+ * (T9): EMBARGO_SCREEN_WORKERS=0 forces the single-thread path and N forces N workers; unset, one
+ * worker (the main thread screens too: two threads) when the machine has at least two cores and a
+ * 1-minute load average below its core count, else none. More than one by default would add an
+ * isolate's ~40 MB each to a peak RSS already at ~190 MB of the 200 MB budget. The input's own
+ * conditions (a UTF-8 CSV file of ≥ 8 MiB, not stdin, not --store) are `parallelWorkers`'.
+ */
+export function screenWorkers(
+  env: NodeJS.ProcessEnv = process.env,
+  machine: { cores: number; load: number } = { cores: availableParallelism(), load: loadavg()[0] ?? 0 },
+): number {
   const w = env.EMBARGO_SCREEN_WORKERS;
-  if (w === undefined || w === '') return {};
+  if (w === undefined || w === '')
+    return machine.cores < 2 || machine.load >= machine.cores
+      ? 0
+      : Math.min(DEFAULT_MAX_WORKERS, machine.cores - 1);
   const n = Number(w);
   if (!Number.isInteger(n) || n < 0 || n > 16)
     throw new EmbargoError('EMB_USAGE', `EMBARGO_SCREEN_WORKERS must be an integer 0–16, not '${w}'`);
-  return { workers: n };
+  return n;
+}
+
+/** The tuning of the CLI: `screenWorkers` (the default gate, or EMBARGO_SCREEN_WORKERS). */
+export function tuningFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  machine?: { cores: number; load: number },
+): ParallelTuning {
+  return { workers: screenWorkers(env, machine) };
 }
 
 export interface ParallelEligibility {
@@ -92,8 +116,7 @@ export interface ParallelEligibility {
  * order) and without --encoding.
  */
 export async function parallelWorkers(e: ParallelEligibility, tuning: ParallelTuning): Promise<number> {
-  // off unless asked for: measured on the 2-core machine, it neither ran faster nor stayed under
-  // the 200 MB budget (docs/decisions.md S9, docs/benchmarks.md)
+  // tuning.workers: from screenWorkers in the CLI (the default gate, S15); absent here, none
   const workers = Math.min(tuning.workers ?? 0, Math.max(1, availableParallelism()) * 2);
   if (workers < 1) return 0;
   if (e.input === '-' || e.store || e.encoding !== undefined || e.format === 'json') return 0;
