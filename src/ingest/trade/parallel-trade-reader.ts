@@ -151,11 +151,22 @@ export async function streamTradeFileParallel(
     return { ...r, observations, workers: 0, chunks: { workers: 0, main: 0, again: 0 } };
   }
   const parser = new TradeCsvParser(file, options, local, anyFormatRowReader);
+  // EMBARGO_TRADE_TRACE=1: when the workers started and how long the main thread waited for them
+  // at the end (a diagnostic, on stderr)
+  const t0 = performance.now();
+  const trace: string[] = [];
+  const mark =
+    process.env.EMBARGO_TRADE_TRACE === '1'
+      ? (what: string) => trace.push(`${what} ${(performance.now() - t0).toFixed(0)} ms`)
+      : () => {};
   // bundling the worker's module (from the TypeScript sources) starts now; the workers once the
   // header says the file is Comtrade
   const module = tradeWorkerModule();
   module.catch(() => {});
-  let pool: ChunkPool | undefined;
+  // the workers start now, while the main thread reads the header (they need only their module);
+  // if the file turns out not to be Comtrade, they are closed unused
+  let pool: ChunkPool | undefined = new ChunkPool(workers, module);
+  pool.started.then(() => mark('workers started'));
   const chunkCounts = { workers: 0, main: 0, again: 0 };
   const pending: Pending[] = [];
   let rereadFd: number | undefined;
@@ -203,12 +214,17 @@ export async function streamTradeFileParallel(
     parser.feed(decodeChunk(bytes, p.encoding), p.final);
   };
   try {
+    // (the last chunks are smaller, so that no thread waits long for another's last chunk)
     const chunks = fileChunks(path, options.chunkSize ?? CHUNK);
     let seq = 0;
     for (;;) {
       const next = chunks.next();
       if (next.done) {
+        mark('file read');
         while (pending.length) await applyFirst();
+        mark('last chunk merged');
+        if (trace.length)
+          console.error(`trade reader: ${trace.join(', ')}; chunks ${JSON.stringify(chunkCounts)}`);
         parser.end();
         const failure = pool?.failure;
         return {
@@ -222,9 +238,17 @@ export async function streamTradeFileParallel(
       }
       const c = next.value;
       const comtrade = parser.format === 'comtrade' || parser.format === 'comtrade-legacy';
-      if (comtrade && parser.readingRows) pool ??= new ChunkPool(workers, module);
-      if (pool && options.waitForWorkers) await pool.started;
-      if (c.bytes === undefined || c.encoding === undefined || !pool?.ready) {
+      if (
+        pool &&
+        parser.header !== undefined &&
+        (!comtrade || !parser.readingRows || c.bytes === undefined)
+      ) {
+        // not Comtrade (the workers read only Comtrade) or UTF-16: no use for the workers
+        await pool.close();
+        pool = undefined;
+      }
+      if (pool && parser.readingRows && options.waitForWorkers) await pool.started;
+      if (c.bytes === undefined || c.encoding === undefined || !parser.readingRows || !pool?.ready) {
         // the header is not read yet, the workers are still starting, the file is not Comtrade (the
         // workers read only Comtrade) or UTF-16: this chunk is read here, in order
         while (pending.length) await applyFirst();
