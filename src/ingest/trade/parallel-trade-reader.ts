@@ -169,6 +169,8 @@ export async function streamTradeFileParallel(
   pool.started.then(() => mark('workers started'));
   const chunkCounts = { workers: 0, main: 0, again: 0 };
   const pending: Pending[] = [];
+  /** buffers the workers sent back, for the next chunks' copies */
+  const spare: ArrayBuffer[] = [];
   let rereadFd: number | undefined;
   const emit = (event: ChunkEvent, lineShift: number) => {
     if (event.kind === 'skip') sink.skip();
@@ -282,11 +284,18 @@ export async function streamTradeFileParallel(
         result: Promise.resolve(undefined),
       };
       if (entry.byWorker) {
-        // a copy the worker owns (the chunk's bytes are a view the next chunk overwrites)
-        job.bytes = new Uint8Array(c.bytes);
+        // a copy the worker owns (the chunk's bytes are a view the next chunk overwrites), in a
+        // buffer a worker sent back with an earlier chunk's result when one is free (a fresh 4 MiB
+        // allocation per chunk costs the main thread more than the copy: page faults, zeroing)
+        const length = c.bytes.length;
+        const k = spare.findIndex((b) => b.byteLength >= length);
+        const buffer = k === -1 ? new ArrayBuffer(length + (length >> 2)) : spare.splice(k, 1)[0]!;
+        job.bytes = new Uint8Array(buffer, 0, length);
+        job.bytes.set(c.bytes);
         entry.result = pool.run(job).then(
           (r) => {
             entry.done = true;
+            if (r.buffer && spare.length < 4) spare.push(r.buffer);
             return r;
           },
           () => {

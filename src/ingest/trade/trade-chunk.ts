@@ -53,6 +53,8 @@ export interface ChunkResult {
   items?: Observation[];
   totals?: MonthlyTotals;
   events: ChunkEvent[];
+  /** the job's buffer, sent back by a worker (transferred) for the main thread to reuse */
+  buffer?: ArrayBuffer;
 }
 
 /** Reads one chunk that starts on a record boundary after the header (line numbers from 1). */

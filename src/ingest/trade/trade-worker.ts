@@ -8,7 +8,12 @@ import { type ChunkJob, readChunk } from './trade-chunk.js';
 
 parentPort!.on('message', (job: ChunkJob) => {
   try {
-    parentPort!.postMessage(readChunk(job));
+    // the chunk's buffer goes back with the result (its text is decoded, a copy): the main thread
+    // reuses it for a later chunk instead of allocating one
+    const result = readChunk(job);
+    const buffer = job.bytes.buffer as ArrayBuffer;
+    result.buffer = buffer;
+    parentPort!.postMessage(result, [buffer]);
   } catch (error) {
     parentPort!.postMessage({ seq: job.seq, failed: error instanceof Error ? error.stack : String(error) });
   }
