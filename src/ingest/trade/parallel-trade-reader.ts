@@ -250,9 +250,12 @@ export async function streamTradeFileParallel(
         pool = undefined;
       }
       if (pool && parser.readingRows && options.waitForWorkers) await pool.started;
-      if (c.bytes === undefined || c.encoding === undefined || !parser.readingRows || !pool?.ready) {
-        // the header is not read yet, the workers are still starting, the file is not Comtrade (the
-        // workers read only Comtrade) or UTF-16: this chunk is read here, in order
+      // a worker still starting gets its chunks all the same: they wait in its queue, so it has
+      // work the moment it is up (were they read here meanwhile, the worker would idle until this
+      // thread finished a chunk and saw it ready)
+      if (c.bytes === undefined || c.encoding === undefined || !parser.readingRows || !pool || pool.failed) {
+        // the header is not read yet, the workers failed, the file is not Comtrade (the workers
+        // read only Comtrade) or UTF-16: this chunk is read here, in order
         while (pending.length) await applyFirst();
         if (c.mixedAt !== undefined) sink.error(mixedEncodingError(file, c.mixedAt));
         parser.feed(c.text ?? decodeChunk(c.bytes!, c.encoding!), c.final);
