@@ -43,7 +43,7 @@ import { resolveDataDir } from '../config.js';
 import { DecisionEncoder } from '../decision-encoder.js';
 import { CSV_HEAD, decisionCsvLine, decisionTableLines, TABLE_HEAD } from '../decision-lines.js';
 import { csvEscape, type OutputFormat, parseFormat } from '../output.js';
-import type { ParallelTuning } from '../screen-workers/parallel-screen.js';
+import type { EarlyWorkers, ParallelTuning } from '../screen-workers/parallel-screen.js';
 
 /** The screening worker's URL in the CLI bundle (bin/cli-bundle.js): its directory holds this build's caches. */
 declare const __EMBARGO_SCREEN_WORKER__: string | undefined;
@@ -262,181 +262,196 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
   if (!isStdin && (!existsSync(run.input) || !statSync(run.input).isFile())) {
     throw new EmbargoError('EMB_FILE_NOT_FOUND', `input file not found: ${run.input}`, { file: run.input });
   }
-  const regime = loadRegimeCached(run.regimes, run.regimeCache === false ? undefined : regimeCacheDir());
-  const compiled = compileRegime(regime);
-  const ledger = new CapLedger(regime.units);
-  let parties: PartyCheck | undefined;
-  if (run.parties) {
-    const { loadPartyCheck } = await import('../../ingest/lists/party-check-loader.js');
-    parties = loadPartyCheck(resolveDataDir(run.dataDir));
-  }
-  const options = { jurisdiction: run.jurisdiction, asOf: run.asOf, ledger, parties };
-  const recorder = run.store
-    ? await (await import('../../services/screen-file-service.js')).openScreeningRecorder({
-        ...run.store,
-        dataDir: () => resolveDataDir(run.dataDir),
-        file: run.input,
-        context: {
-          regime: regime.version,
-          jurisdiction: run.jurisdiction,
-          asOf: run.asOf ?? null,
-          lists: parties?.lists ?? [],
-        },
-      })
-    : undefined;
-
-  // up to 1 MiB of output in flight: with the default 16 KiB every 256 KiB buffer waited for its
-  // write to finish before the next row was read
-  const out: Writable = run.out
-    ? createWriteStream(run.out, { highWaterMark: 1 << 20 })
-    : (run.stdout ?? process.stdout);
-  if (out === process.stdout) stopQuietlyOnClosedPipe();
-  const rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
-  const rejectsCsv = run.rejects?.toLowerCase().endsWith('.csv') ?? false;
-  if (rejectsOut && rejectsCsv) rejectsOut.write('line,field,reason,code,raw\n');
-
-  const output = new OutputBuffer();
-  const counts: Record<Outcome, number> = { CLEAR: 0, HOLD: 0, REFUSE: 0 };
-  let rejected = 0;
-  const shownRejects: RowError[] = [];
-  let first = true;
-  if (run.format === 'json') await write(out, '[');
-  if (run.format === 'csv') await write(out, CSV_HEAD);
-  if (run.format === 'table') await write(out, TABLE_HEAD);
-
-  let bytes = 0;
-  const tty = (stderr as NodeJS.WriteStream).isTTY === true;
+  // large CSV files: worker threads (src/cli/screen-workers/, docs/decisions.md S9, S15), started
+  // first so that their start-up overlaps loading the regime and checking the file
   const total = isStdin ? 0 : statSync(run.input).size;
-  const bar = tty ? progressBar(stderr as NodeJS.WriteStream, total) : undefined;
-  async function reject(errors: RowError[]): Promise<void> {
-    rejected += errors.length;
-    if (rejectsOut) {
-      let r = '';
-      for (const e of errors) {
-        r += rejectsCsv
-          ? `${[String(e.line), e.field ?? '', e.reason, e.code, e.raw].map(csvEscape).join(',')}\n`
-          : `${JSON.stringify({ line: e.line, field: e.field, reason: e.reason, code: e.code, raw: e.raw })}\n`;
-      }
-      await write(rejectsOut, r);
-    } else {
-      for (const e of errors) if (shownRejects.length < 10) shownRejects.push(e);
-    }
-  }
-
-  // large CSV files: worker threads (src/cli/screen-workers/, docs/decisions.md S9)
-  let workers = 0;
+  const eligibility = {
+    input: run.input,
+    size: total,
+    format: run.format,
+    inputFormat: run.inputFormat,
+    encoding: run.encoding,
+    store: false,
+  };
   let parallel: typeof import('../screen-workers/parallel-screen.js') | undefined;
-  if (!isStdin && !recorder && run.format !== 'json') {
+  let tuning: ParallelTuning = {};
+  let early: EarlyWorkers | undefined;
+  if (!isStdin && !run.store && run.format !== 'json') {
     parallel = await import('../screen-workers/parallel-screen.js');
-    workers = await parallel.parallelWorkers(
-      {
-        input: run.input,
-        size: total,
-        format: run.format,
-        inputFormat: run.inputFormat,
-        encoding: run.encoding,
-        store: false,
-      },
-      run.parallel ?? parallel.tuningFromEnv(),
-    );
+    tuning = run.parallel ?? parallel.tuningFromEnv();
+    early = await parallel.startEarly(eligibility, tuning, run.parties);
   }
-  if (parallel && workers > 0) {
-    await parallel.screenInParallel(
-      {
-        file: run.input,
-        workers,
-        tuning: run.parallel ?? {},
-        format: run.format as Exclude<OutputFormat, 'json'>,
-        regime,
-        compiled,
-        options,
-        partiesDataDir: run.parties ? resolveDataDir(run.dataDir) : undefined,
-      },
-      {
-        output: (bytes, written) => write(out, bytes as Buffer, written),
-        count: (outcome) => {
-          counts[outcome]++;
-        },
-        rejects: reject,
-        progress: (read, rows) => bar?.update(read, rows),
-      },
-    );
-  } else await screenOnThisThread();
+  try {
+    return await screenWithRegime();
+  } catch (error) {
+    // workers started early but never given their setup (a regime or store that fails to open)
+    await early?.stop();
+    throw error;
+  }
 
-  async function screenOnThisThread() {
-    const raw = isStdin ? process.stdin : createReadStream(run.input, { highWaterMark: 1 << 16 });
-    async function* counted() {
-      for await (const chunk of raw as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        yield chunk;
-      }
+  async function screenWithRegime(): Promise<ScreenSummary> {
+    const regime = loadRegimeCached(run.regimes, run.regimeCache === false ? undefined : regimeCacheDir());
+    const compiled = compileRegime(regime);
+    const ledger = new CapLedger(regime.units);
+    let parties: PartyCheck | undefined;
+    if (run.parties) {
+      const { loadPartyCheck } = await import('../../ingest/lists/party-check-loader.js');
+      parties = loadPartyCheck(resolveDataDir(run.dataDir));
     }
-    const source = counted();
-    let rows = 0;
-    for await (const batch of readDeclarations(source, {
-      file: isStdin ? '<stdin>' : run.input,
-      format: run.inputFormat,
-      encoding: run.encoding,
-      onNotice: (m) => stderr.write(`note: ${m}\n`),
-    })) {
-      const decided = recorder
-        ? await recorder.record(batch, (declaration) => screenDeclaration(compiled, declaration, options))
-        : batch.items.map(({ declaration }) => screenDeclaration(compiled, declaration, options));
-      for (const d of decided) {
-        counts[d.decision]++;
-        switch (run.format) {
-          case 'jsonl':
-            output.decision(d, true);
-            break;
-          case 'json':
-            output.add(first ? '\n' : ',\n', '');
-            output.decision(d, false);
-            break;
-          case 'csv':
-            output.add(decisionCsvLine(d), '');
-            break;
-          case 'table':
-            output.add(decisionTableLines(d), '');
-            break;
+    const options = { jurisdiction: run.jurisdiction, asOf: run.asOf, ledger, parties };
+    const recorder = run.store
+      ? await (await import('../../services/screen-file-service.js')).openScreeningRecorder({
+          ...run.store,
+          dataDir: () => resolveDataDir(run.dataDir),
+          file: run.input,
+          context: {
+            regime: regime.version,
+            jurisdiction: run.jurisdiction,
+            asOf: run.asOf ?? null,
+            lists: parties?.lists ?? [],
+          },
+        })
+      : undefined;
+
+    // up to 1 MiB of output in flight: with the default 16 KiB every 256 KiB buffer waited for its
+    // write to finish before the next row was read
+    const out: Writable = run.out
+      ? createWriteStream(run.out, { highWaterMark: 1 << 20 })
+      : (run.stdout ?? process.stdout);
+    if (out === process.stdout) stopQuietlyOnClosedPipe();
+    const rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
+    const rejectsCsv = run.rejects?.toLowerCase().endsWith('.csv') ?? false;
+    if (rejectsOut && rejectsCsv) rejectsOut.write('line,field,reason,code,raw\n');
+
+    const output = new OutputBuffer();
+    const counts: Record<Outcome, number> = { CLEAR: 0, HOLD: 0, REFUSE: 0 };
+    let rejected = 0;
+    const shownRejects: RowError[] = [];
+    let first = true;
+    if (run.format === 'json') await write(out, '[');
+    if (run.format === 'csv') await write(out, CSV_HEAD);
+    if (run.format === 'table') await write(out, TABLE_HEAD);
+
+    let bytes = 0;
+    const tty = (stderr as NodeJS.WriteStream).isTTY === true;
+    const bar = tty ? progressBar(stderr as NodeJS.WriteStream, total) : undefined;
+    async function reject(errors: RowError[]): Promise<void> {
+      rejected += errors.length;
+      if (rejectsOut) {
+        let r = '';
+        for (const e of errors) {
+          r += rejectsCsv
+            ? `${[String(e.line), e.field ?? '', e.reason, e.code, e.raw].map(csvEscape).join(',')}\n`
+            : `${JSON.stringify({ line: e.line, field: e.field, reason: e.reason, code: e.code, raw: e.raw })}\n`;
         }
-        first = false;
+        await write(rejectsOut, r);
+      } else {
+        for (const e of errors) if (shownRejects.length < 10) shownRejects.push(e);
       }
-      rows += batch.items.length;
-      for (const chunk of output.take()) {
-        const pending = write(out, chunk);
-        if (pending) await pending;
-      }
-      if (batch.errors.length > 0) await reject(batch.errors);
-      bar?.update(bytes, rows);
     }
-  }
-  bar?.done();
-  if (recorder) {
-    const stored = await recorder.finish();
-    await recorder.close();
-    stderr.write(
-      `stored in ${stored.location}: ${stored.stored} new decision(s)` +
-        `${stored.resumedFrom ? `, resumed after ${stored.resumedFrom} row(s) already recorded` : ''}\n`,
-    );
-  }
-  if (run.format === 'json') await write(out, first ? ']\n' : '\n]\n');
-  if (run.out) await closeStream(out as WriteStream);
-  if (rejectsOut) await closeStream(rejectsOut);
 
-  const total_ = counts.CLEAR + counts.HOLD + counts.REFUSE;
-  stderr.write(
-    `screened ${total_} declaration(s) as of ${run.asOf ?? 'their own dates'} (${run.jurisdiction}, regime ${regime.version}): ` +
-      `${counts.CLEAR} CLEAR, ${counts.HOLD} HOLD, ${counts.REFUSE} REFUSE; ${rejected} row(s) rejected` +
-      `${rejected && run.rejects ? ` (see ${run.rejects})` : ''}\n`,
-  );
-  for (const e of shownRejects) {
+    let workers = 0;
+    if (parallel) workers = await parallel.parallelWorkers(eligibility, tuning);
+    if (workers === 0) await early?.stop();
+    if (parallel && workers > 0) {
+      await parallel.screenInParallel(
+        {
+          file: run.input,
+          workers,
+          tuning,
+          early,
+          format: run.format as Exclude<OutputFormat, 'json'>,
+          regime,
+          compiled,
+          options,
+          partiesDataDir: run.parties ? resolveDataDir(run.dataDir) : undefined,
+        },
+        {
+          output: (bytes, written) => write(out, bytes as Buffer, written),
+          count: (outcome) => {
+            counts[outcome]++;
+          },
+          rejects: reject,
+          progress: (read, rows) => bar?.update(read, rows),
+        },
+      );
+    } else await screenOnThisThread();
+
+    async function screenOnThisThread() {
+      const raw = isStdin ? process.stdin : createReadStream(run.input, { highWaterMark: 1 << 16 });
+      async function* counted() {
+        for await (const chunk of raw as AsyncIterable<Buffer>) {
+          bytes += chunk.length;
+          yield chunk;
+        }
+      }
+      const source = counted();
+      let rows = 0;
+      for await (const batch of readDeclarations(source, {
+        file: isStdin ? '<stdin>' : run.input,
+        format: run.inputFormat,
+        encoding: run.encoding,
+        onNotice: (m) => stderr.write(`note: ${m}\n`),
+      })) {
+        const decided = recorder
+          ? await recorder.record(batch, (declaration) => screenDeclaration(compiled, declaration, options))
+          : batch.items.map(({ declaration }) => screenDeclaration(compiled, declaration, options));
+        for (const d of decided) {
+          counts[d.decision]++;
+          switch (run.format) {
+            case 'jsonl':
+              output.decision(d, true);
+              break;
+            case 'json':
+              output.add(first ? '\n' : ',\n', '');
+              output.decision(d, false);
+              break;
+            case 'csv':
+              output.add(decisionCsvLine(d), '');
+              break;
+            case 'table':
+              output.add(decisionTableLines(d), '');
+              break;
+          }
+          first = false;
+        }
+        rows += batch.items.length;
+        for (const chunk of output.take()) {
+          const pending = write(out, chunk);
+          if (pending) await pending;
+        }
+        if (batch.errors.length > 0) await reject(batch.errors);
+        bar?.update(bytes, rows);
+      }
+    }
+    bar?.done();
+    if (recorder) {
+      const stored = await recorder.finish();
+      await recorder.close();
+      stderr.write(
+        `stored in ${stored.location}: ${stored.stored} new decision(s)` +
+          `${stored.resumedFrom ? `, resumed after ${stored.resumedFrom} row(s) already recorded` : ''}\n`,
+      );
+    }
+    if (run.format === 'json') await write(out, first ? ']\n' : '\n]\n');
+    if (run.out) await closeStream(out as WriteStream);
+    if (rejectsOut) await closeStream(rejectsOut);
+
+    const total_ = counts.CLEAR + counts.HOLD + counts.REFUSE;
     stderr.write(
-      `  rejected line ${e.line}${e.field ? ` field '${e.field}'` : ''}: ${e.reason} [${e.code}]\n`,
+      `screened ${total_} declaration(s) as of ${run.asOf ?? 'their own dates'} (${run.jurisdiction}, regime ${regime.version}): ` +
+        `${counts.CLEAR} CLEAR, ${counts.HOLD} HOLD, ${counts.REFUSE} REFUSE; ${rejected} row(s) rejected` +
+        `${rejected && run.rejects ? ` (see ${run.rejects})` : ''}\n`,
     );
+    for (const e of shownRejects) {
+      stderr.write(
+        `  rejected line ${e.line}${e.field ? ` field '${e.field}'` : ''}: ${e.reason} [${e.code}]\n`,
+      );
+    }
+    if (rejected > shownRejects.length && !run.rejects)
+      stderr.write(`  … pass --rejects <file> to keep every rejected row\n`);
+    return { counts, rejected, regimeVersion: regime.version };
   }
-  if (rejected > shownRejects.length && !run.rejects)
-    stderr.write(`  … pass --rejects <file> to keep every rejected row\n`);
-  return { counts, rejected, regimeVersion: regime.version };
 }
 
 export function register(program: Command): void {

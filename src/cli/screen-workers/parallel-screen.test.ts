@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REGIME_DIR } from '../../ingest/regime-loader.js';
 import { runScreen, type ScreenRun } from '../commands/screen.js';
 import { PROJECT_ROOT } from '../config.js';
-import { parallelWorkers, screenWorkers, tuningFromEnv } from './parallel-screen.js';
+import { parallelWorkers, screenWorkers, startEarly, tuningFromEnv } from './parallel-screen.js';
 
 const EXAMPLES = readFileSync(join(PROJECT_ROOT, 'examples', 'declarations.csv'), 'utf8');
 const [HEADER, ...EXAMPLE_ROWS] = EXAMPLES.trimEnd().split('\n');
@@ -141,6 +141,54 @@ describe('parallel screening', () => {
     const latin = join(work, 'gate-latin.csv');
     writeFileSync(latin, Buffer.concat([Buffer.from(EXAMPLES), Buffer.from([0x41, 0xe9, 0x0a])]));
     expect(await parallelWorkers({ ...big, input: latin }, idle)).toBe(0);
+  });
+
+  it('starts workers early only for inputs that may take them, and stops those a run does not use', async () => {
+    const file = join(work, 'early.csv');
+    writeFileSync(file, EXAMPLES);
+    const base = {
+      input: file,
+      size: 100,
+      format: 'jsonl',
+      inputFormat: undefined,
+      encoding: undefined,
+      store: false,
+    };
+    expect(await startEarly(base, { workers: 1 }, false)).toBeUndefined(); // below 8 MiB
+    expect(await startEarly({ ...base, input: '-' }, { workers: 1, minBytes: 0 }, false)).toBeUndefined();
+    expect(await startEarly(base, { workers: 0, minBytes: 0 }, false)).toBeUndefined();
+    const early = await startEarly(base, { workers: 1, minBytes: 0 }, false);
+    expect(early?.workers.length).toBe(1);
+    await early?.stop();
+    expect(early?.workers[0]?.threadId).toBe(-1); // exited
+    // a file that is not UTF-8 throughout: workers start, the scan refuses, one thread screens
+    const latin = join(work, 'early-latin.csv');
+    writeFileSync(
+      latin,
+      Buffer.concat([
+        Buffer.from(EXAMPLES),
+        Buffer.from('LAT-1,2016-05-01,import,2701,caf\xe9,KP,KP,,,,,,,,,,,,,,,,,\n', 'latin1'),
+      ]),
+    );
+    const [single, parallel] = await screenBoth(latin, {}, 1, 1 << 16);
+    expect(single.summary.counts.CLEAR + single.summary.counts.HOLD + single.summary.counts.REFUSE).toBe(
+      EXAMPLE_ROWS.length + 1,
+    );
+    expect(parallel.out.equals(single.out)).toBe(true);
+    expect(parallel.summary).toEqual(single.summary);
+    // a regime that fails to load after the workers started: the error, not a hang
+    await expect(
+      runScreen({
+        input: file,
+        jurisdiction: 'CN',
+        format: 'jsonl',
+        out: join(work, 'early-bad.out'),
+        regimes: join(work, 'no-such-regime-dir'),
+        parties: false,
+        parallel: { workers: 1, minBytes: 0 },
+        stderr: quiet(),
+      }),
+    ).rejects.toThrow();
   });
 
   it('gives the single-thread output, rejects and summary on a file with malformed rows, duplicates and cap draws', async () => {

@@ -183,6 +183,8 @@ export interface ParallelRun {
   /** the file's one set of options: its ledger and party check serve the deferred rows */
   options: ScreenOptions & { jurisdiction: WorkerSetup['jurisdiction'] };
   partiesDataDir: string | undefined;
+  /** workers started before the regime was loaded (`startEarly`): used if they match, else stopped */
+  early?: EarlyWorkers;
 }
 
 interface Pending {
@@ -225,12 +227,59 @@ async function workerModule(): Promise<URL> {
   return pathToFileURL(file);
 }
 
-function startWorkers(
+/**
+ * Worker threads started before the regime is loaded and the file checked (S15): a worker's
+ * start-up (~150 ms: its isolate, the bundle, the regime copied and compiled) then overlaps the
+ * main thread's. They wait for their setup (`screenInParallel` posts it) and are unref'd until
+ * then, so a run that fails before screening still exits; unused, they are stopped with `stop`.
+ */
+export interface EarlyWorkers {
+  workers: Worker[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the workers a run will most likely use: those of `tuning` when the input passes every
+ * check of `parallelWorkers` but the full UTF-8 scan (which runs meanwhile); undefined otherwise.
+ */
+export async function startEarly(
+  e: ParallelEligibility,
+  tuning: ParallelTuning,
+  withParties: boolean,
+): Promise<EarlyWorkers | undefined> {
+  const count = Math.min(tuning.workers ?? 0, Math.max(1, availableParallelism()) * 2);
+  if (count < 1 || e.input === '-' || e.store || e.encoding !== undefined || e.format === 'json')
+    return undefined;
+  if (e.size < (tuning.minBytes ?? PARALLEL_MIN_BYTES)) return undefined;
+  const format = e.inputFormat ?? formatFromName(e.input);
+  if (format !== undefined && format !== 'csv') return undefined;
+  const workers = spawnWorkers(count, await workerModule(), withParties);
+  for (const w of workers) w.unref();
+  return { workers, stop: async () => void (await Promise.all(workers.map((w) => w.terminate()))) };
+}
+
+function spawnWorkers(count: number, module: URL, withParties: boolean): Worker[] {
+  const workers: Worker[] = [];
+  for (let w = 0; w < count; w++)
+    workers.push(
+      new Worker(module, {
+        // a chunk's rows die young: a small young generation keeps each isolate's memory down
+        // and, without party lists (whose index may be large), a capped old generation: uncapped, a
+        // worker's old generation filled with promoted garbage up to ~40 MB before its first full GC
+        resourceLimits: {
+          maxYoungGenerationSizeMb: WORKER_YOUNG_MB,
+          ...(withParties ? {} : { maxOldGenerationSizeMb: WORKER_OLD_MB }),
+        },
+      }),
+    );
+  return workers;
+}
+
+async function startWorkers(
   run: ParallelRun,
-  module: URL,
   pending: Map<number, Pending>,
   state: { failed?: Error },
-): Worker[] {
+): Promise<Worker[]> {
   const setup: WorkerSetup = {
     regime: run.regime,
     jurisdiction: run.options.jurisdiction,
@@ -239,18 +288,15 @@ function startWorkers(
     format: run.format,
     file: run.file,
   };
-  const workers: Worker[] = [];
-  for (let w = 0; w < run.workers; w++) {
-    const worker = new Worker(module, {
-      workerData: setup,
-      // a chunk's rows die young: a small young generation keeps each isolate's memory down
-      // and, without party lists (whose index may be large), a capped old generation: uncapped, a
-      // worker's old generation filled with promoted garbage up to ~40 MB before its first full GC
-      resourceLimits: {
-        maxYoungGenerationSizeMb: WORKER_YOUNG_MB,
-        ...(run.partiesDataDir === undefined ? { maxOldGenerationSizeMb: WORKER_OLD_MB } : {}),
-      },
-    });
+  const early = run.early?.workers;
+  const workers =
+    early && early.length === run.workers
+      ? early
+      : spawnWorkers(run.workers, await workerModule(), run.partiesDataDir !== undefined);
+  if (workers !== early) await run.early?.stop();
+  for (const worker of workers) {
+    worker.ref();
+    worker.postMessage({ setup });
     worker.on('message', (m: { seq?: number; result?: ChunkResult }) => {
       if (m.seq === undefined || !m.result) return;
       const p = pending.get(m.seq);
@@ -267,7 +313,6 @@ function startWorkers(
       for (const p of pending.values()) p.reject(state.failed);
       pending.clear();
     });
-    workers.push(worker);
   }
   return workers;
 }
@@ -322,7 +367,7 @@ const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve)
 export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Promise<void> {
   const pending = new Map<number, Pending>();
   const state: { failed?: Error } = {};
-  const workers = startWorkers(run, await workerModule(), pending, state);
+  const workers = await startWorkers(run, pending, state);
   const formatter = formatterFor(run.format);
   const main = new ChunkScreener({
     compiled: run.compiled,

@@ -9,7 +9,22 @@ import type { PartyCheck } from '../../core/screening/party-check.js';
 import { ChunkScreener, fromPool, POOL } from './screen-chunk.js';
 import { type ChunkJob, formatterFor, type WorkerSetup } from './worker-protocol.js';
 
-const setup = workerData as WorkerSetup;
+type Message = (ChunkJob & { header: string[] }) | { give: ArrayBuffer };
+// one listener from the start: the setup may come as the first message (a worker is started
+// before the main thread has loaded the regime, S15); jobs that come before the screener is built
+// wait here, in order
+let handle: ((m: Message) => void) | undefined;
+const waiting: Message[] = [];
+let setupArrived: (setup: WorkerSetup) => void = () => {};
+const setupMessage = new Promise<WorkerSetup>((resolve) => {
+  setupArrived = resolve;
+});
+parentPort!.on('message', (m: Message | { setup: WorkerSetup }) => {
+  if ('setup' in m) setupArrived(m.setup);
+  else if (handle) handle(m);
+  else waiting.push(m);
+});
+const setup: WorkerSetup = (workerData as WorkerSetup | null | undefined) ?? (await setupMessage);
 /** output buffers the main thread has written out and handed back */
 const pool: ArrayBuffer[] = [];
 const compiled = compileRegime(setup.regime);
@@ -29,7 +44,7 @@ const screener = new ChunkScreener({
   allocate: (size) => fromPool(pool, size),
 });
 
-parentPort!.on('message', (job: (ChunkJob & { header: string[] }) | { give: ArrayBuffer }) => {
+handle = (job) => {
   if ('give' in job) {
     if (pool.length < POOL) pool.push(job.give);
     return;
@@ -44,5 +59,6 @@ parentPort!.on('message', (job: (ChunkJob & { header: string[] }) | { give: Arra
     result.outcomes.buffer,
   ];
   parentPort!.postMessage({ seq: job.seq, result }, transfer as ArrayBuffer[]);
-});
+};
+for (const m of waiting.splice(0)) handle(m);
 parentPort!.postMessage({ ready: true });
