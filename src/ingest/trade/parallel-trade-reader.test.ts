@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
@@ -199,6 +200,22 @@ describe('parallel trade reader', () => {
     expect(plain(parallel)).toEqual(plain(readTradeFile(path, { chunkSize: 1024 })));
     expect(parallel.chunks.workers).toBe(0);
     expect(parallel.errors.map((e) => e.details?.line)).toEqual([2002]);
+  });
+
+  it('reads on the main thread the chunks sent to a worker that fails to start, with the same result and the failure reported', async () => {
+    const path = fixture(comtradeFile(1500));
+    const failing = join(dir, 'failing-worker.mjs');
+    writeFileSync(failing, "throw new Error('this worker cannot start');\n");
+    const parallel = await readTradeFileParallel(path, {
+      workers: 1,
+      minBytes: 0,
+      chunkSize: 4096,
+      workerModule: pathToFileURL(failing),
+    });
+    expect(plain(parallel)).toEqual(plain(readTradeFile(path, { chunkSize: 4096 })));
+    expect(parallel.chunks.workers).toBe(0);
+    expect(parallel.chunks.again).toBeGreaterThan(0);
+    expect(parallel.workerFailure).toMatch(/cannot start/);
   });
 
   it('takes the single-thread path for small files, with no workers started', async () => {

@@ -58,6 +58,8 @@ export interface ParallelReadOptions extends TradeReadOptions {
   waitForWorkers?: boolean;
   /** in `totals` mode, add up only observations with this partner (ISO alpha-2) */
   partner?: string;
+  /** the module the workers run (tests give one that fails; default: the trade worker's bundle) */
+  workerModule?: URL;
 }
 
 /**
@@ -161,7 +163,7 @@ export async function streamTradeFileParallel(
       : () => {};
   // bundling the worker's module (from the TypeScript sources) starts now; the workers once the
   // header says the file is Comtrade
-  const module = tradeWorkerModule();
+  const module = options.workerModule ? Promise.resolve(options.workerModule) : tradeWorkerModule();
   module.catch(() => {});
   // the workers start now, while the main thread reads the header (they need only their module);
   // if the file turns out not to be Comtrade, they are closed unused
