@@ -16,7 +16,16 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -472,6 +481,11 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     bytesRead += first.value.bytes.length;
     const firstText = first.value.bytes.toString('utf8');
     let prev = main.screen(firstText, 1, undefined, first.value.final);
+    // the id table sized from the first chunk's rows per byte, never beyond the estimate (a
+    // million ids: the smaller tables are not built and rehashed one after another on this
+    // thread; the last doubling, to 16 MB, still happens unless the estimate reaches a power of two)
+    if (!first.value.final && prev.outcomes.length > 0)
+      ids.reserve(Math.floor((statSync(run.file).size * prev.outcomes.length) / first.value.bytes.length));
     header = prev.header;
     if (!header) throw new Error('parallel screening: the first chunk holds no header');
     idColumn = header.map(normaliseHeader).indexOf('id');

@@ -236,6 +236,31 @@ describe('field normalisers', () => {
     expect(added).toBe(200_000);
     expect(set.add('D199999')).toBe(false);
   });
+
+  it('finds the same duplicates whatever room was reserved, before or between adds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 4 }), { maxLength: 400 }),
+        fc.nat({ max: 5000 }),
+        fc.nat({ max: 400 }),
+        (ids, expected, at) => {
+          const set = new IdSet();
+          const seen = new Set<string>();
+          const got = ids.map((id, k) => {
+            if (k === Math.min(at, ids.length - 1)) set.reserve(expected);
+            return set.add(id);
+          });
+          const want = ids.map((id) => !seen.has(id) && seen.add(id) !== undefined);
+          expect(got).toEqual(want);
+        },
+      ),
+    );
+    const set = new IdSet();
+    for (let k = 0; k < 50_000; k++) set.add(`E${k}`);
+    set.reserve(300_000); // rehashes the 50,000 ids into the larger table
+    for (let k = 0; k < 50_000; k++) expect(set.add(`E${k}`)).toBe(false);
+    expect(set.add('E50000')).toBe(true);
+  });
 });
 
 describe('parseDecimal', () => {

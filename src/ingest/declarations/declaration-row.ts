@@ -255,9 +255,20 @@ export class IdSet {
     }
   }
 
-  #grow() {
+  /**
+   * Makes room for about `expected` ids at once, never for more (the table is a power of two: the
+   * largest one that holds no more than `expected`), so that a good estimate saves the rehashing of
+   * every smaller table and a bad one costs no more memory than growing would.
+   */
+  reserve(expected: number): void {
+    let length = this.#table.length;
+    while ((length * 2) / 4 <= expected && length < 1 << 30) length *= 2;
+    if (length > this.#table.length) this.#grow(length);
+  }
+
+  #grow(length = this.#table.length * 2) {
     const old = this.#table;
-    this.#table = new Uint32Array(old.length * 2);
+    this.#table = new Uint32Array(length);
     this.#size = 0;
     for (let k = 0; k < old.length; k += 2) if (old[k + 1] !== 0) this.#insert(old[k]!, old[k + 1]!);
   }
