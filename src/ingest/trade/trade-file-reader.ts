@@ -28,6 +28,8 @@ export interface TradeReadOptions extends CsvFormatOptions {
 export const CHUNK = 4 * 1024 * 1024;
 /** fileChunks reads the last this many chunks' bytes of a file in chunks an eighth the size. */
 export const TAIL_CHUNKS = 3;
+/** fileChunks reads at most this many bytes first. */
+const HEAD_CHUNK = 64 * 1024;
 
 /** Reads a whole file and returns everything it yielded. */
 export function readTradeFile(path: string, options: TradeReadOptions = {}): TradeParseResult {
@@ -169,6 +171,9 @@ export function* fileChunks(path: string, chunkSize: number): Generator<FileChun
   // a mixed file's reported offset is the same from both)
   const tailBytes = TAIL_CHUNKS * chunkSize;
   const tailChunk = Math.max(1, Math.floor(chunkSize / 8));
+  // and the first chunk is small: the parallel reader reads it (and the header) on the main thread
+  // before it can hand chunks to the workers, which are ready after some 40 ms
+  let first = true;
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -196,7 +201,12 @@ export function* fileChunks(path: string, chunkSize: number): Generator<FileChun
     let seenNonAscii = false;
     let carryBytes = 0;
     for (;;) {
-      const size = fileSize - position <= tailBytes ? tailChunk : chunkSize;
+      const size = first
+        ? Math.min(chunkSize, HEAD_CHUNK)
+        : fileSize - position <= tailBytes
+          ? tailChunk
+          : chunkSize;
+      first = false;
       const got = readSync(fd, buf, carryBytes, size, position);
       const last = got === 0;
       const end = carryBytes + got;
