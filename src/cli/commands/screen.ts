@@ -44,6 +44,7 @@ import { DecisionEncoder } from '../decision-encoder.js';
 import { CSV_HEAD, decisionCsvLine, decisionTableLines, TABLE_HEAD } from '../decision-lines.js';
 import { csvEscape, type OutputFormat, parseFormat } from '../output.js';
 import type { EarlyWorkers, ParallelTuning } from '../screen-workers/parallel-screen.js';
+import type { ParallelFormat } from '../screen-workers/worker-protocol.js';
 
 /** The screening worker's URL in the CLI bundle (bin/cli-bundle.js): its directory holds this build's caches. */
 declare const __EMBARGO_SCREEN_WORKER__: string | undefined;
@@ -291,6 +292,15 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
 
   async function screenWithRegime(): Promise<ScreenSummary> {
     const regime = loadRegimeCached(run.regimes, run.regimeCache === false ? undefined : regimeCacheDir());
+    // the early workers compile the regime while this thread does, and checks the file
+    early?.configure({
+      regime,
+      jurisdiction: run.jurisdiction,
+      asOf: run.asOf,
+      partiesDataDir: run.parties ? resolveDataDir(run.dataDir) : undefined,
+      format: run.format as ParallelFormat,
+      file: run.input,
+    });
     const compiled = compileRegime(regime);
     const ledger = new CapLedger(regime.units);
     let parties: PartyCheck | undefined;

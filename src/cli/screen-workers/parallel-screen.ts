@@ -244,6 +244,9 @@ async function workerModule(): Promise<URL> {
  */
 export interface EarlyWorkers {
   workers: Worker[];
+  /** sends the setup as soon as the regime is loaded (the workers compile it meanwhile); once */
+  configure(setup: WorkerSetup): void;
+  configured: boolean;
   stop(): Promise<void>;
 }
 
@@ -264,7 +267,17 @@ export async function startEarly(
   if (format !== undefined && format !== 'csv') return undefined;
   const workers = spawnWorkers(count, await workerModule(), withParties);
   for (const w of workers) w.unref();
-  return { workers, stop: async () => void (await Promise.all(workers.map((w) => w.terminate()))) };
+  const early: EarlyWorkers = {
+    workers,
+    configured: false,
+    configure(setup) {
+      if (early.configured) return;
+      early.configured = true;
+      for (const w of workers) w.postMessage({ setup });
+    },
+    stop: async () => void (await Promise.all(workers.map((w) => w.terminate()))),
+  };
+  return early;
 }
 
 function spawnWorkers(count: number, module: URL, withParties: boolean): Worker[] {
@@ -303,9 +316,10 @@ async function startWorkers(
       ? early
       : spawnWorkers(run.workers, await workerModule(), run.partiesDataDir !== undefined);
   if (workers !== early) await run.early?.stop();
+  const configured = workers === early && run.early?.configured === true;
   for (const worker of workers) {
     worker.ref();
-    worker.postMessage({ setup });
+    if (!configured) worker.postMessage({ setup });
     worker.on('message', (m: { seq?: number; result?: ChunkResult }) => {
       if (m.seq === undefined || !m.result) return;
       const p = pending.get(m.seq);
