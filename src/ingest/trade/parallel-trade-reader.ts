@@ -153,22 +153,23 @@ export async function streamTradeFileParallel(
     return { ...r, observations, workers: 0, chunks: { workers: 0, main: 0, again: 0 } };
   }
   const parser = new TradeCsvParser(file, options, local, anyFormatRowReader);
-  // EMBARGO_TRADE_TRACE=1: when the workers started and how long the main thread waited for them
-  // at the end (a diagnostic, on stderr)
+  // EMBARGO_TRADE_TRACE=1: when the workers started, when the file was read and the last chunk
+  // merged, and how long the main thread waited for the workers' chunks in all (a diagnostic, on
+  // stderr)
   const t0 = performance.now();
+  let waited = 0;
   const trace: string[] = [];
   const mark =
     process.env.EMBARGO_TRADE_TRACE === '1'
       ? (what: string) => trace.push(`${what} ${(performance.now() - t0).toFixed(0)} ms`)
       : () => {};
-  // bundling the worker's module (from the TypeScript sources) starts now; the workers once the
-  // header says the file is Comtrade
+  // bundling the worker's module (from the TypeScript sources, or the cached bundle) starts now
   const module = options.workerModule ? Promise.resolve(options.workerModule) : tradeWorkerModule();
   module.catch(() => {});
   // the workers start now, while the main thread reads the header (they need only their module);
   // if the file turns out not to be Comtrade, they are closed unused
   let pool: ChunkPool | undefined = new ChunkPool(workers, module);
-  pool.started.then(() => mark('workers started'));
+  pool.started.then(() => mark('workers started (seen by the main thread)'));
   const chunkCounts = { workers: 0, main: 0, again: 0 };
   const pending: Pending[] = [];
   /** buffers the workers sent back, for the next chunks' copies */
@@ -188,7 +189,9 @@ export async function streamTradeFileParallel(
   const applyFirst = async () => {
     const p = pending.shift()!;
     if (p.mixedAt !== undefined) sink.error(mixedEncodingError(file, p.mixedAt));
+    const w0 = p.done ? 0 : performance.now();
     const r = await p.result;
+    if (w0) waited += performance.now() - w0;
     if (r && parser.carry === '') {
       const shift = parser.line - 1;
       const events = r.events;
@@ -227,6 +230,7 @@ export async function streamTradeFileParallel(
         mark('file read');
         while (pending.length) await applyFirst();
         mark('last chunk merged');
+        mark(`waited for workers ${waited.toFixed(0)} ms in all`);
         if (trace.length)
           console.error(`trade reader: ${trace.join(', ')}; chunks ${JSON.stringify(chunkCounts)}`);
         parser.end();
