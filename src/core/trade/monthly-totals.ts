@@ -87,16 +87,45 @@ export function addToTotals(totals: MonthlyTotals, o: Observation): boolean {
     totals.set(o.commodity, months);
   }
   const key = o.period.kind === 'month' ? o.period.start : o.period.start.slice(0, 4);
+  addFigure(months, key, o.flow, o.value);
+  return true;
+}
+
+/**
+ * Adds one US$ value figure to the totals as addToTotals adds an observation that counts, from its
+ * parts: commodity, period key (`YYYY-MM` for a month, `YYYY` for a year), flow and value. For a
+ * reader that adds up a file without building the observations (T13).
+ */
+export function addValueToTotals(
+  totals: MonthlyTotals,
+  commodity: string,
+  periodKey: string,
+  flow: Flow,
+  value: number,
+): void {
+  let months = totals.get(commodity);
+  if (!months) {
+    months = new Map();
+    totals.set(commodity, months);
+  }
+  addFigure(months, periodKey, flow, value);
+}
+
+function addFigure(
+  months: Map<string, (number[] | undefined)[]>,
+  key: string,
+  flow: Flow,
+  value: number,
+): void {
   let flows = months.get(key);
   if (!flows) {
     flows = [undefined, undefined, undefined, undefined];
     months.set(key, flows);
   }
-  const f = FLOWS.indexOf(o.flow);
+  const f = FLOWS.indexOf(flow);
   const partials = flows[f];
-  if (partials) addToPartials(partials, o.value);
-  else flows[f] = [o.value];
-  return true;
+  if (partials) addToPartials(partials, value);
+  else flows[f] = [value];
 }
 
 /**

@@ -69,6 +69,24 @@ const SPECS: Record<ComtradeFormat, ColumnSpec> = {
   },
 };
 
+/**
+ * A sink that only adds up (the `totals` mode of the readers): given `tally`, the Comtrade reader
+ * does not build a row's observations (objects, id strings) but reports what the totals need of
+ * them: partner, flow, commodity, period key (`YYYY-MM`, or `YYYY` for a year), the US$ value, and
+ * how many observations the row gives (1, or 2 with a net weight). Every check, error and skip is
+ * the same as without it (T13).
+ */
+export interface TallySink extends RowSink {
+  tally?(
+    partner: string,
+    flow: Flow,
+    commodity: string,
+    periodKey: string,
+    value: number,
+    observations: number,
+  ): void;
+}
+
 /** A row handler, with the column positions it reads when it reads only some. */
 export type RowReader = ((fields: readonly string[], line: number) => void) & { columns?: number[] };
 
@@ -219,6 +237,8 @@ export function comtradeRowReader(
     return src;
   };
 
+  const tally = (sink as TallySink).tally?.bind(sink);
+
   const reader = (fields: readonly string[], line: number) => {
     if (fields.length < header.length - 1) {
       sink.error(
@@ -281,12 +301,24 @@ export function comtradeRowReader(
       sink.error(rowError(file, line, spec.value[0], `trade value is not a number: '${valueText ?? ''}'`));
       return;
     }
-    const classification = get(fields, iClass);
     const weight = iWeight === -1 ? undefined : cellNumber(fields[iWeight]);
     const cmd = commodity.toUpperCase();
+    const pt = period.kind === 'month' ? period.start : period.start.slice(0, 4);
+    if (tally) {
+      // totals only: the observations' parts, not the observations (T13)
+      tally(
+        partner,
+        flow,
+        cmd,
+        pt,
+        value,
+        weight !== undefined && !Number.isNaN(weight) && weight > 0 ? 2 : 1,
+      );
+      return;
+    }
+    const classification = get(fields, iClass);
     const source = sourceOf(classification);
     const label = get(fields, iLabel);
-    const pt = period.kind === 'month' ? period.start : period.start.slice(0, 4);
     const base = `comtrade:${reporter}:${partner}:${flow}:${pt}:${cmd}:${classification ?? 'x'}`;
     sink.item({
       id: `${base}:value`,

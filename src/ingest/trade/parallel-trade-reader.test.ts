@@ -143,6 +143,30 @@ describe('parallel trade reader', () => {
     expect(yearOnYear(kp).length).toBeLessThan(yearOnYear(single).length);
   });
 
+  it('in totals mode, on one thread or several, rejects and skips the rows the item path does (T13)', async () => {
+    const path = fixture(comtradeFile(3000));
+    const items = readTradeFile(path, { chunkSize: 997 });
+    const expected = new Map() as MonthlyTotals;
+    for (const o of items.items) addToTotals(expected, o);
+    for (const workers of [0, 2]) {
+      const r = await readTradeFileTotals(path, {
+        workers,
+        minBytes: 0,
+        waitForWorkers: true,
+        chunkSize: 997,
+      });
+      expect(r.workers).toBe(workers);
+      expect(r.observations).toBe(items.items.length);
+      expect(r.errors.map((e) => [e.code, e.message, e.details])).toEqual(
+        items.errors.map((e) => [e.code, e.message, e.details]),
+      );
+      expect(r.skipped).toBe(items.skipped);
+      expect(r.totals).toEqual(expected);
+    }
+    expect(items.errors.length).toBeGreaterThan(0);
+    expect(items.items.some((o) => o.measure === 'quantity')).toBe(true);
+  });
+
   it('reads a chunk again on the main thread when the cut before it fell inside a quoted field', async () => {
     // every record holds a quoted field over three lines: most cuts after a line feed land inside one
     const lines = [HEADER];

@@ -19,8 +19,14 @@ import { availableParallelism, loadavg } from 'node:os';
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EmbargoError } from '../../core/errors.js';
-import { addToTotals, type MonthlyTotals, mergeTotals } from '../../core/trade/monthly-totals.js';
+import {
+  addToTotals,
+  addValueToTotals,
+  type MonthlyTotals,
+  mergeTotals,
+} from '../../core/trade/monthly-totals.js';
 import { type ByteEncoding, decodeChunk } from './chunk-decoder.js';
+import type { TallySink } from './comtrade-parser.js';
 import type { Encoding } from './csv-reader.js';
 import {
   type ChunkEvent,
@@ -132,7 +138,17 @@ export async function streamTradeFileParallel(
 ): Promise<ParallelReadResult> {
   const file = basename(path);
   let observations = 0;
-  const local: RowSink = {
+  const local: TallySink = {
+    // totals mode: the Comtrade reader reports the parts the totals need, not observations (T13)
+    tally:
+      mode === 'totals'
+        ? (partner, flow, commodity, periodKey, value, n) => {
+            observations += n;
+            if (options.partner === undefined || partner === options.partner) {
+              addValueToTotals(totals, commodity, periodKey, flow, value);
+            }
+          }
+        : undefined,
     item:
       mode === 'totals'
         ? (o) => {

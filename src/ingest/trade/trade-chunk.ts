@@ -5,12 +5,11 @@
  * thread, which puts the chunks together in file order and shifts the line numbers.
  */
 import type { ErrorCode, ErrorDetails } from '../../core/errors.js';
-import { addToTotals, type MonthlyTotals } from '../../core/trade/monthly-totals.js';
+import { addToTotals, addValueToTotals, type MonthlyTotals } from '../../core/trade/monthly-totals.js';
 import type { Observation } from '../../core/trade/observation.js';
 import { type ByteEncoding, decodeChunk } from './chunk-decoder.js';
-import { comtradeOnlyRowReader } from './comtrade-parser.js';
+import { comtradeOnlyRowReader, type TallySink } from './comtrade-parser.js';
 import { type CsvFormatOptions, TradeCsvParser } from './trade-csv-parser.js';
-import type { RowSink } from './trade-parse-result.js';
 
 /**
  * What the reader does with each observation: `items` sends them all back (exact, but copying
@@ -65,7 +64,16 @@ export function readChunk(job: ChunkJob): ChunkResult {
   const items: Observation[] | undefined = job.mode === 'items' ? [] : undefined;
   const totals: MonthlyTotals | undefined = job.mode === 'totals' ? new Map() : undefined;
   let observations = 0;
-  const sink: RowSink = {
+  const sink: TallySink = {
+    // totals mode: the Comtrade reader reports the parts the totals need, not observations (T13)
+    tally: totals
+      ? (partner, flow, commodity, periodKey, value, n) => {
+          observations += n;
+          if (job.partner === undefined || partner === job.partner) {
+            addValueToTotals(totals, commodity, periodKey, flow, value);
+          }
+        }
+      : undefined,
     item(o) {
       observations++;
       if (items) items.push(o);
