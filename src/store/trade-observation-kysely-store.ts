@@ -5,13 +5,13 @@
  * audit entry (`trade.imported`) commit together. The canonical JSON of the whole observation is
  * kept to tell "already stored" from "same id, other content" without comparing column by column.
  */
-import type { Generated, Kysely } from 'kysely';
-import { canonicalJson } from '../core/audit/audit-chain.js';
+import { CompiledQuery, type Generated, type Kysely } from 'kysely';
 import { EmbargoError } from '../core/errors.js';
 import type { Observation } from '../core/trade/observation.js';
 import type { Database } from './database.js';
 import { kyselyAccess } from './kysely-store.js';
-import type { Store, StoreWriter } from './port.js';
+import type { Store, StoreKind, StoreWriter } from './port.js';
+import { observationJson } from './trade-observation-json.js';
 import type {
   AddResult,
   ImportEntry,
@@ -59,60 +59,132 @@ export interface TradeDatabase extends Database {
   trade_datasets: TradeDatasetsTable;
 }
 
-/** Rows per INSERT: 12 columns × 500 stays under SQLite's bound-variable limit. */
+/**
+ * SQLite: rows per INSERT. 12 columns × 500 stays under SQLite's bound-variable limit; the text of
+ * a full chunk is always the same, so the dialect's statement cache prepares it once per
+ * connection instead of once per chunk (docs/decisions.md T12).
+ */
 const ROW_CHUNK = 500;
+/** PostgreSQL: rows per `INSERT … SELECT FROM unnest(…)` (one array parameter per column). */
+const UNNEST_CHUNK = 5_000;
+
+const COLUMNS = [
+  'id',
+  'reporter',
+  'partner',
+  'flow',
+  'period_kind',
+  'period_start',
+  'period_end',
+  'commodity',
+  'measure',
+  'value',
+  'unit',
+  'body',
+] as const;
+const COLUMN_LIST = COLUMNS.map((c) => `"${c}"`).join(',');
+const CONFLICT_TAIL = ' on conflict ("id") do nothing returning "id"';
+/** PostgreSQL array casts of the columns, in COLUMNS order (`value` is double precision). */
+const UNNEST_INSERT =
+  `insert into "trade_observations" (${COLUMN_LIST}) select * from unnest(` +
+  COLUMNS.map((c, i) => `$${i + 1}::${c === 'value' ? 'double precision' : 'text'}[]`).join(',') +
+  `)${CONFLICT_TAIL}`;
+
+const SQLITE_INSERTS = new Map<number, string>();
+/** The SQLite multi-row INSERT … ON CONFLICT DO NOTHING RETURNING id for `rows` rows, built once. */
+function sqliteInsert(rows: number): string {
+  let text = SQLITE_INSERTS.get(rows);
+  if (text === undefined) {
+    const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
+    text = `insert into "trade_observations" (${COLUMN_LIST}) values ${new Array(rows).fill(tuple).join(',')}${CONFLICT_TAIL}`;
+    SQLITE_INSERTS.set(rows, text);
+  }
+  return text;
+}
 
 const trade = (db: Kysely<Database>) => db as unknown as Kysely<TradeDatabase>;
 
-async function addIn(db: Kysely<TradeDatabase>, observations: readonly Observation[]): Promise<AddResult> {
+/**
+ * Stores observations on the write transaction's connection. The SQL is plain text, built once per
+ * chunk size, with the parameters bound directly (no query builder per chunk, docs/decisions.md
+ * T12); what is stored and how duplicates are told apart is unchanged: an id already stored is
+ * never overwritten (ON CONFLICT DO NOTHING), and the rows the database did not insert are compared
+ * with the stored body to count them as unchanged or report a conflict.
+ */
+async function addIn(
+  db: Kysely<TradeDatabase>,
+  kind: StoreKind,
+  observations: readonly Observation[],
+): Promise<AddResult> {
   const result: AddResult = { added: 0, unchanged: 0, conflicts: [] };
-  for (let i = 0; i < observations.length; i += ROW_CHUNK) {
-    const chunk = observations.slice(i, i + ROW_CHUNK);
-    const bodies = chunk.map((o) => canonicalJson(o));
-    const inserted = await db
-      .insertInto('trade_observations')
-      .values(
-        chunk.map((o, k) => ({
-          id: o.id,
-          reporter: o.reporter,
-          partner: o.partner,
-          flow: o.flow,
-          period_kind: o.period.kind,
-          period_start: o.period.start,
-          period_end: o.period.end,
-          commodity: o.commodity,
-          measure: o.measure,
-          value: o.value,
-          unit: o.unit,
-          body: bodies[k]!,
-        })),
-      )
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .execute();
+  const size = kind === 'postgres' ? UNNEST_CHUNK : ROW_CHUNK;
+  for (let i = 0; i < observations.length; i += size) {
+    const chunk = observations.slice(i, i + size);
+    const bodies = chunk.map(observationJson);
+    let query: CompiledQuery;
+    if (kind === 'postgres') {
+      const columns: unknown[][] = COLUMNS.map(() => new Array(chunk.length));
+      for (let k = 0; k < chunk.length; k++) {
+        const o = chunk[k]!;
+        columns[0]![k] = o.id;
+        columns[1]![k] = o.reporter;
+        columns[2]![k] = o.partner;
+        columns[3]![k] = o.flow;
+        columns[4]![k] = o.period.kind;
+        columns[5]![k] = o.period.start;
+        columns[6]![k] = o.period.end;
+        columns[7]![k] = o.commodity;
+        columns[8]![k] = o.measure;
+        columns[9]![k] = o.value;
+        columns[10]![k] = o.unit;
+        columns[11]![k] = bodies[k];
+      }
+      query = CompiledQuery.raw(UNNEST_INSERT, columns);
+    } else {
+      const parameters: unknown[] = new Array(chunk.length * COLUMNS.length);
+      let p = 0;
+      for (let k = 0; k < chunk.length; k++) {
+        const o = chunk[k]!;
+        parameters[p++] = o.id;
+        parameters[p++] = o.reporter;
+        parameters[p++] = o.partner;
+        parameters[p++] = o.flow;
+        parameters[p++] = o.period.kind;
+        parameters[p++] = o.period.start;
+        parameters[p++] = o.period.end;
+        parameters[p++] = o.commodity;
+        parameters[p++] = o.measure;
+        parameters[p++] = o.value;
+        parameters[p++] = o.unit;
+        parameters[p++] = bodies[k];
+      }
+      query = CompiledQuery.raw(sqliteInsert(chunk.length), parameters);
+    }
+    const inserted = (await db.executeQuery<{ id: string }>(query)).rows;
     result.added += inserted.length;
     if (inserted.length === chunk.length) continue;
     // The rest were stored already (earlier, or earlier in this chunk): same content or a conflict.
     const fresh = new Set(inserted.map((r) => r.id));
     const seen = new Set<string>();
-    const others = chunk.filter((o) => {
-      if (fresh.has(o.id) && !seen.has(o.id)) {
-        seen.add(o.id);
-        return false;
-      }
-      return true;
-    });
-    const stored = new Map(
-      (
-        await db
-          .selectFrom('trade_observations')
-          .select(['id', 'body'])
-          .where('id', 'in', [...new Set(others.map((o) => o.id))])
-          .execute()
-      ).map((r) => [r.id, r.body]),
-    );
-    for (const o of others) {
-      if (stored.get(o.id) === canonicalJson(o)) result.unchanged++;
+    const others: number[] = [];
+    for (let k = 0; k < chunk.length; k++) {
+      const id = chunk[k]!.id;
+      if (fresh.has(id) && !seen.has(id)) seen.add(id);
+      else others.push(k);
+    }
+    const ids = [...new Set(others.map((k) => chunk[k]!.id))];
+    const stored = new Map<string, string>();
+    for (let j = 0; j < ids.length; j += ROW_CHUNK) {
+      const rows = await db
+        .selectFrom('trade_observations')
+        .select(['id', 'body'])
+        .where('id', 'in', ids.slice(j, j + ROW_CHUNK))
+        .execute();
+      for (const r of rows) stored.set(r.id, r.body);
+    }
+    for (const k of others) {
+      const o = chunk[k]!;
+      if (stored.get(o.id) === bodies[k]) result.unchanged++;
       else {
         result.conflicts.push(
           new EmbargoError(
@@ -167,7 +239,7 @@ export function openKyselyTradeStore(store: Store): TradeObservationStore {
     access.writeWithConnection((conn, tx) => fn(trade(conn), tx));
 
   return {
-    add: (observations) => write((db) => addIn(db, observations)),
+    add: (observations) => write((db) => addIn(db, store.kind, observations)),
 
     async list(filter: ObservationFilter = {}) {
       let query = reader.selectFrom('trade_observations').select('body');
@@ -226,7 +298,7 @@ export function openKyselyTradeStore(store: Store): TradeObservationStore {
           .where('name', '=', name)
           .executeTakeFirst();
         if (current?.version === version) return undefined;
-        const result = await addIn(db, observations);
+        const result = await addIn(db, store.kind, observations);
         await db
           .insertInto('trade_datasets')
           .values({ name, version, loaded_at: entry.importedAt })
