@@ -110,6 +110,9 @@ export function detectComtrade(header: readonly string[]): ComtradeFormat | unde
  */
 function flowOf(code: string | undefined): Flow | 'other' | undefined {
   if (!code) return undefined;
+  // the usual Comtrade+ and legacy codes, without a trimmed and lower-cased copy per row
+  if (code === 'X' || code === '2') return 'export';
+  if (code === 'M' || code === '1') return 'import';
   switch (code.trim().toLowerCase()) {
     case 'm':
     case '1':
@@ -355,9 +358,13 @@ export function comtradeRowReader(
       });
     }
   };
-  // the columns this reader looks at, so the CSV reader can skip materialising the rest
+  // the columns this reader looks at, so the CSV reader can skip materialising the rest (a
+  // tallying sink needs neither the commodity description nor the classification: T13)
+  const unused = new Set<keyof ColumnSpec>(tally ? ['label', 'classification'] : []);
   return Object.assign(reader, {
-    columns: Object.values(idx).filter((i) => i >= 0),
+    columns: (Object.entries(idx) as [keyof ColumnSpec, number][])
+      .filter(([k, i]) => i >= 0 && !unused.has(k))
+      .map(([, i]) => i),
   });
 }
 

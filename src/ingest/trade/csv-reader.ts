@@ -150,7 +150,9 @@ function parseQuotedRecord(
   delimiter: string,
   need?: readonly boolean[],
 ): { fields: string[]; next: number; newlines: number } | { error: string; open?: boolean } {
-  const fields: string[] = [];
+  // sized for the row before, as in project (no regrowth); `k` fields are set
+  const fields: string[] = new Array(lastWidth);
+  let k = 0;
   const n = text.length;
   let pos = start;
   let newlines = 0;
@@ -158,17 +160,20 @@ function parseQuotedRecord(
   if (eol === -1) eol = n;
   for (;;) {
     if (text.charCodeAt(pos) === 34) {
+      // a field the projection does not need is scanned (quotes, line ends) but not copied
+      const keep = !need || need[k] === true;
       let value = '';
       pos++;
       for (;;) {
         const q = text.indexOf('"', pos);
         if (q === -1)
           return { error: 'a quoted field is never closed (truncated file or stray quote)', open: true };
-        const chunk = text.slice(pos, q);
-        for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) newlines++;
-        value += chunk;
+        if (q > eol) {
+          for (let i = text.indexOf('\n', pos); i !== -1 && i < q; i = text.indexOf('\n', i + 1)) newlines++;
+        }
+        if (keep) value += text.slice(pos, q);
         if (text.charCodeAt(q + 1) === 34) {
-          value += '"';
+          if (keep) value += '"';
           pos = q + 2;
           continue;
         }
@@ -180,7 +185,7 @@ function parseQuotedRecord(
         eol = text.indexOf('\n', pos);
         if (eol === -1) eol = n;
       }
-      fields.push(value);
+      fields[k++] = value;
       const c = text[pos];
       if (c === delimiter) {
         pos++;
@@ -188,20 +193,24 @@ function parseQuotedRecord(
       }
       if (c === undefined || c === '\n' || (c === '\r' && text[pos + 1] === '\n')) {
         const next = c === undefined ? n : c === '\n' ? pos + 1 : pos + 2;
+        fields.length = k;
         return { fields, next, newlines };
       }
-      return { error: `stray character after a closing quote in field ${fields.length}` };
+      return { error: `stray character after a closing quote in field ${k}` };
     }
     let j = text.indexOf(delimiter, pos);
     if (j === -1 || j > eol) j = eol;
     const atLineEnd = j === eol;
-    if (need && !need[fields.length]) fields.push('');
+    if (need && !need[k]) fields[k++] = '';
     else {
       let value = text.slice(pos, j);
       if (atLineEnd && value.endsWith('\r')) value = value.slice(0, -1);
-      fields.push(value);
+      fields[k++] = value;
     }
-    if (atLineEnd) return { fields, next: j + 1, newlines };
+    if (atLineEnd) {
+      fields.length = k;
+      return { fields, next: j + 1, newlines };
+    }
     pos = j + 1;
   }
 }

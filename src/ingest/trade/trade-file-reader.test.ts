@@ -245,32 +245,42 @@ describe('CSV splitting (property)', () => {
     );
   });
 
-  it('projecting columns keeps the fields asked for and the field count unchanged', () => {
-    const cell = fc.string({ unit: fc.constantFrom('a', ',', '"', ' ', '1') });
+  it('projecting columns keeps the fields asked for, the field count and the line numbers unchanged', () => {
+    const cell = fc.string({ unit: fc.constantFrom('a', ',', '"', ' ', '1', '\n') });
     fc.assert(
       fc.property(
         fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
         fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
         fc.boolean(),
         (table, need, quoteAll) => {
-          const enc = (c: string) => (quoteAll || /[",]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c);
-          const text = `${table.map((r) => r.map(enc).join(',')).join('\n')}\n`;
-          const out: string[][] = [];
-          readCsvChunk(
-            text,
-            1,
-            true,
-            (rec) => out.push(rec.fields),
-            (p) => {
-              throw new Error(p.reason);
-            },
-            ',',
-            need,
-          );
-          expect(out.map((r) => r.length)).toEqual(table.map((r) => r.length));
+          const enc = (c: string) => (quoteAll || /[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c);
+          const rows = table;
+          const text = `${rows.map((r) => r.map(enc).join(',')).join('\n')}\n`;
+          const read = (projection?: boolean[]) => {
+            const out: string[][] = [];
+            const lines: number[] = [];
+            readCsvChunk(
+              text,
+              1,
+              true,
+              (rec) => {
+                out.push(rec.fields);
+                lines.push(rec.line);
+              },
+              (p) => {
+                throw new Error(p.reason);
+              },
+              ',',
+              projection,
+            );
+            return { out, lines };
+          };
+          const { out, lines } = read(need);
+          expect(lines).toEqual(read().lines);
+          expect(out.map((r) => r.length)).toEqual(rows.map((r) => r.length));
           out.forEach((r, i) => {
             need.forEach((n, j) => {
-              if (n) expect(r[j]).toBe(table[i]?.[j]);
+              if (n) expect(r[j]).toBe(rows[i]?.[j]);
             });
           });
         },
