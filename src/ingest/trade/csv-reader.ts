@@ -72,8 +72,14 @@ export function readCsvChunk(
    * others are empty strings), which saves most of the string allocation of a wide extract.
    */
   need?: readonly boolean[],
+  /**
+   * With `need`: the record object and its fields array of an unquoted line are reused for the
+   * next one, so the callback must not keep them (the Comtrade reader takes its strings out).
+   */
+  reuse = false,
 ): { consumed: number; nextLine: number } {
   const n = text.length;
+  const scratch: CsvRecord | undefined = need && reuse ? { line: 0, fields: [] } : undefined;
   let pos = 0;
   let line = firstLine;
   // the next quote at or after `pos`, searched again only once passed: keeps the scan linear
@@ -90,11 +96,19 @@ export function readCsvChunk(
       if (quote === -1) quote = n;
     }
     if (quote >= end) {
-      if (end > pos)
-        onRecord({
-          line,
-          fields: need ? project(text, pos, end, delimiter, need) : text.slice(pos, end).split(delimiter),
-        });
+      if (end > pos) {
+        if (scratch) {
+          scratch.line = line;
+          project(text, pos, end, delimiter, need!, scratch.fields);
+          onRecord(scratch);
+        } else
+          onRecord({
+            line,
+            fields: need
+              ? project(text, pos, end, delimiter, need, new Array(lastWidth))
+              : text.slice(pos, end).split(delimiter),
+          });
+      }
       pos = eol + 1;
       line++;
       continue;
@@ -121,9 +135,9 @@ function project(
   end: number,
   delimiter: string,
   need: readonly boolean[],
+  /** where the fields go: a new array sized for the row before (no regrowth), or a reused one */
+  out: string[],
 ): string[] {
-  // sized for the row before (rows of a file have the same width): one allocation, no regrowth
-  const out: string[] = new Array(lastWidth);
   let col = 0;
   let s = start;
   for (;;) {
@@ -132,10 +146,8 @@ function project(
     out[col] = need[col] ? text.slice(s, c) : '';
     col++;
     if (c === end) {
-      if (col !== lastWidth) {
-        out.length = col;
-        lastWidth = col;
-      }
+      if (col !== out.length) out.length = col;
+      lastWidth = col;
       return out;
     }
     s = c + 1;

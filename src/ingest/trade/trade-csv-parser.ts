@@ -98,6 +98,8 @@ export class TradeCsvParser {
       this.onProblem,
       ',',
       this.need,
+      // the row readers that project columns (Comtrade) keep no record: reuse one (T13)
+      true,
     );
     this.line = nextLine;
     this.carry = consumed < all.length ? all.slice(consumed) : '';
