@@ -52,6 +52,29 @@ describe.each(DATABASES)('trade observation store on %s', (kind) => {
     expect((await store.list())[0]?.value).toBe(7.21e6);
   });
 
+  it('tells added, unchanged and conflicting rows apart in a batch of several insert chunks', async () => {
+    // 12,000 rows: several 500-row SQLite statements and more than one 5,000-row PostgreSQL one.
+    const base = seed[0] as Observation;
+    const make = (i: number, value = i): Observation => ({ ...base, id: `bulk-${i}`, value });
+    await store.add([make(10), make(600), make(7_000, -1)]);
+    const batch: Observation[] = [];
+    for (let i = 0; i < 12_000; i++) batch.push(make(i));
+    batch.push(make(20), make(5_500, -5), make(11_999));
+    const r = await store.add(batch);
+    // stored before: 10 and 600 unchanged, 7,000 a conflict; repeated later: 20 and 11,999
+    // unchanged, 5,500 with other content a conflict
+    expect(r.added).toBe(11_997);
+    expect(r.unchanged).toBe(4);
+    expect(r.conflicts.map((e) => e.message)).toEqual([
+      'observation bulk-7000 is already stored with different content; not overwritten',
+      'observation bulk-5500 is already stored with different content; not overwritten',
+    ]);
+    expect(await store.count()).toBe(12_000);
+    const kept = await store.list({ commodity: base.commodity });
+    expect(kept.find((o) => o.id === 'bulk-7000')?.value).toBe(-1);
+    expect(kept.find((o) => o.id === 'bulk-5500')?.value).toBe(5_500);
+  });
+
   it('keeps a revision as a new observation that names what it supersedes', async () => {
     const original = seed.find((o) => o.id === 'seed-0078') as Observation;
     const revision: Observation = { ...original, id: 'rev-0078', value: 72.2e6, supersedes: [original.id] };

@@ -83,7 +83,7 @@ const COLUMNS = [
   'body',
 ] as const;
 const COLUMN_LIST = COLUMNS.map((c) => `"${c}"`).join(',');
-const CONFLICT_TAIL = ' on conflict ("id") do nothing returning "id"';
+const CONFLICT_TAIL = ' on conflict ("id") do nothing';
 /** PostgreSQL array casts of the columns, in COLUMNS order (`value` is double precision). */
 const UNNEST_INSERT =
   `insert into "trade_observations" (${COLUMN_LIST}) select * from unnest(` +
@@ -91,7 +91,7 @@ const UNNEST_INSERT =
   `)${CONFLICT_TAIL}`;
 
 const SQLITE_INSERTS = new Map<number, string>();
-/** The SQLite multi-row INSERT … ON CONFLICT DO NOTHING RETURNING id for `rows` rows, built once. */
+/** The SQLite multi-row INSERT … ON CONFLICT DO NOTHING for `rows` rows, built once. */
 function sqliteInsert(rows: number): string {
   let text = SQLITE_INSERTS.get(rows);
   if (text === undefined) {
@@ -108,8 +108,9 @@ const trade = (db: Kysely<Database>) => db as unknown as Kysely<TradeDatabase>;
  * Stores observations on the write transaction's connection. The SQL is plain text, built once per
  * chunk size, with the parameters bound directly (no query builder per chunk, docs/decisions.md
  * T12); what is stored and how duplicates are told apart is unchanged: an id already stored is
- * never overwritten (ON CONFLICT DO NOTHING), and the rows the database did not insert are compared
- * with the stored body to count them as unchanged or report a conflict.
+ * never overwritten (ON CONFLICT DO NOTHING). The database reports how many rows it inserted; only
+ * when that is not the whole chunk are the stored bodies read back to tell unchanged rows from
+ * conflicts (no `RETURNING` of every id in the common case of a fresh import).
  */
 async function addIn(
   db: Kysely<TradeDatabase>,
@@ -160,19 +161,13 @@ async function addIn(
       }
       query = CompiledQuery.raw(sqliteInsert(chunk.length), parameters);
     }
-    const inserted = (await db.executeQuery<{ id: string }>(query)).rows;
-    result.added += inserted.length;
-    if (inserted.length === chunk.length) continue;
-    // The rest were stored already (earlier, or earlier in this chunk): same content or a conflict.
-    const fresh = new Set(inserted.map((r) => r.id));
-    const seen = new Set<string>();
-    const others: number[] = [];
-    for (let k = 0; k < chunk.length; k++) {
-      const id = chunk[k]!.id;
-      if (fresh.has(id) && !seen.has(id)) seen.add(id);
-      else others.push(k);
-    }
-    const ids = [...new Set(others.map((k) => chunk[k]!.id))];
+    const added = Number((await db.executeQuery(query)).numAffectedRows ?? 0n);
+    result.added += added;
+    if (added === chunk.length) continue;
+    // The rest were stored already (earlier, or earlier in this chunk): same content (unchanged) or
+    // a conflict. A row inserted just now holds its own body, so every row whose body differs from
+    // the stored one was not inserted: a conflict; the other rows not inserted are unchanged.
+    const ids = [...new Set(chunk.map((o) => o.id))];
     const stored = new Map<string, string>();
     for (let j = 0; j < ids.length; j += ROW_CHUNK) {
       const rows = await db
@@ -182,19 +177,20 @@ async function addIn(
         .execute();
       for (const r of rows) stored.set(r.id, r.body);
     }
-    for (const k of others) {
+    let conflicts = 0;
+    for (let k = 0; k < chunk.length; k++) {
       const o = chunk[k]!;
-      if (stored.get(o.id) === bodies[k]) result.unchanged++;
-      else {
-        result.conflicts.push(
-          new EmbargoError(
-            'EMB_TRADE_ID_CONFLICT',
-            `observation ${o.id} is already stored with different content; not overwritten`,
-            { field: 'id' },
-          ),
-        );
-      }
+      if (stored.get(o.id) === bodies[k]) continue;
+      conflicts++;
+      result.conflicts.push(
+        new EmbargoError(
+          'EMB_TRADE_ID_CONFLICT',
+          `observation ${o.id} is already stored with different content; not overwritten`,
+          { field: 'id' },
+        ),
+      );
     }
+    result.unchanged += chunk.length - added - conflicts;
   }
   return result;
 }
