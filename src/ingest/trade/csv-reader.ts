@@ -113,7 +113,7 @@ export function readCsvChunk(
       line++;
       continue;
     }
-    const parsed = parseQuotedRecord(text, pos, delimiter, need);
+    const parsed = parseQuotedRecord(text, pos, delimiter, need, scratch?.fields);
     if ('error' in parsed) {
       if (!final && parsed.open) break;
       onProblem({ line, reason: parsed.error });
@@ -122,7 +122,10 @@ export function readCsvChunk(
       continue;
     }
     if (!final && parsed.next >= n && text[n - 1] !== '\n') break;
-    onRecord({ line, fields: parsed.fields });
+    if (scratch) {
+      scratch.line = line;
+      onRecord(scratch);
+    } else onRecord({ line, fields: parsed.fields });
     line += parsed.newlines + 1;
     pos = parsed.next;
   }
@@ -161,9 +164,11 @@ function parseQuotedRecord(
   start: number,
   delimiter: string,
   need?: readonly boolean[],
+  /** the array to fill (reused), if not a new one */
+  out?: string[],
 ): { fields: string[]; next: number; newlines: number } | { error: string; open?: boolean } {
   // sized for the row before, as in project (no regrowth); `k` fields are set
-  const fields: string[] = new Array(lastWidth);
+  const fields: string[] = out ?? new Array(lastWidth);
   let k = 0;
   const n = text.length;
   let pos = start;
