@@ -60,14 +60,13 @@ export interface TradeDatabase extends Database {
 }
 
 /**
- * SQLite: rows per INSERT. 12 columns × 500 stays under SQLite's bound-variable limit; the text of
- * a full chunk is always the same, so the dialect's statement cache prepares it once per
- * connection instead of once per chunk (docs/decisions.md T12).
+ * Rows per INSERT. 12 columns × 500 stays under SQLite's bound-variable limit; the text of a full
+ * chunk is always the same, so SQLite's statement cache prepares it once per connection instead of
+ * once per chunk. On PostgreSQL 100 to 2,000 rows measured the same; an `unnest` of one array per
+ * column (as screening does) cost twice the CPU here: node-postgres escapes every quote of every
+ * JSON body into the array literal (docs/decisions.md T12).
  */
 const ROW_CHUNK = 500;
-/** PostgreSQL: rows per `INSERT … SELECT FROM unnest(…)` (one array parameter per column). */
-const UNNEST_CHUNK = 5_000;
-
 const COLUMNS = [
   'id',
   'reporter',
@@ -84,20 +83,18 @@ const COLUMNS = [
 ] as const;
 const COLUMN_LIST = COLUMNS.map((c) => `"${c}"`).join(',');
 const CONFLICT_TAIL = ' on conflict ("id") do nothing';
-/** PostgreSQL array casts of the columns, in COLUMNS order (`value` is double precision). */
-const UNNEST_INSERT =
-  `insert into "trade_observations" (${COLUMN_LIST}) select * from unnest(` +
-  COLUMNS.map((c, i) => `$${i + 1}::${c === 'value' ? 'double precision' : 'text'}[]`).join(',') +
-  `)${CONFLICT_TAIL}`;
-
-const SQLITE_INSERTS = new Map<number, string>();
-/** The SQLite multi-row INSERT … ON CONFLICT DO NOTHING for `rows` rows, built once. */
-function sqliteInsert(rows: number): string {
-  let text = SQLITE_INSERTS.get(rows);
+const INSERTS = new Map<string, string>();
+/** The multi-row INSERT … ON CONFLICT DO NOTHING for `rows` rows on `kind`, built once. */
+function valuesInsert(kind: StoreKind, rows: number): string {
+  const key = `${kind}:${rows}`;
+  let text = INSERTS.get(key);
   if (text === undefined) {
-    const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
-    text = `insert into "trade_observations" (${COLUMN_LIST}) values ${new Array(rows).fill(tuple).join(',')}${CONFLICT_TAIL}`;
-    SQLITE_INSERTS.set(rows, text);
+    let n = 0;
+    const marker = kind === 'postgres' ? () => `$${++n}` : () => '?';
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) tuples.push(`(${COLUMNS.map(marker).join(',')})`);
+    text = `insert into "trade_observations" (${COLUMN_LIST}) values ${tuples.join(',')}${CONFLICT_TAIL}`;
+    INSERTS.set(key, text);
   }
   return text;
 }
@@ -118,49 +115,27 @@ async function addIn(
   observations: readonly Observation[],
 ): Promise<AddResult> {
   const result: AddResult = { added: 0, unchanged: 0, conflicts: [] };
-  const size = kind === 'postgres' ? UNNEST_CHUNK : ROW_CHUNK;
-  for (let i = 0; i < observations.length; i += size) {
-    const chunk = observations.slice(i, i + size);
+  for (let i = 0; i < observations.length; i += ROW_CHUNK) {
+    const chunk = observations.slice(i, i + ROW_CHUNK);
     const bodies = chunk.map(observationJson);
-    let query: CompiledQuery;
-    if (kind === 'postgres') {
-      const columns: unknown[][] = COLUMNS.map(() => new Array(chunk.length));
-      for (let k = 0; k < chunk.length; k++) {
-        const o = chunk[k]!;
-        columns[0]![k] = o.id;
-        columns[1]![k] = o.reporter;
-        columns[2]![k] = o.partner;
-        columns[3]![k] = o.flow;
-        columns[4]![k] = o.period.kind;
-        columns[5]![k] = o.period.start;
-        columns[6]![k] = o.period.end;
-        columns[7]![k] = o.commodity;
-        columns[8]![k] = o.measure;
-        columns[9]![k] = o.value;
-        columns[10]![k] = o.unit;
-        columns[11]![k] = bodies[k];
-      }
-      query = CompiledQuery.raw(UNNEST_INSERT, columns);
-    } else {
-      const parameters: unknown[] = new Array(chunk.length * COLUMNS.length);
-      let p = 0;
-      for (let k = 0; k < chunk.length; k++) {
-        const o = chunk[k]!;
-        parameters[p++] = o.id;
-        parameters[p++] = o.reporter;
-        parameters[p++] = o.partner;
-        parameters[p++] = o.flow;
-        parameters[p++] = o.period.kind;
-        parameters[p++] = o.period.start;
-        parameters[p++] = o.period.end;
-        parameters[p++] = o.commodity;
-        parameters[p++] = o.measure;
-        parameters[p++] = o.value;
-        parameters[p++] = o.unit;
-        parameters[p++] = bodies[k];
-      }
-      query = CompiledQuery.raw(sqliteInsert(chunk.length), parameters);
+    const parameters: unknown[] = new Array(chunk.length * COLUMNS.length);
+    let p = 0;
+    for (let k = 0; k < chunk.length; k++) {
+      const o = chunk[k]!;
+      parameters[p++] = o.id;
+      parameters[p++] = o.reporter;
+      parameters[p++] = o.partner;
+      parameters[p++] = o.flow;
+      parameters[p++] = o.period.kind;
+      parameters[p++] = o.period.start;
+      parameters[p++] = o.period.end;
+      parameters[p++] = o.commodity;
+      parameters[p++] = o.measure;
+      parameters[p++] = o.value;
+      parameters[p++] = o.unit;
+      parameters[p++] = bodies[k];
     }
+    const query = CompiledQuery.raw(valuesInsert(kind, chunk.length), parameters);
     const added = Number((await db.executeQuery(query)).numAffectedRows ?? 0n);
     result.added += added;
     if (added === chunk.length) continue;
