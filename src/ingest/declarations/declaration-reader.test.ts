@@ -278,4 +278,17 @@ describe('parseDecimal', () => {
       }),
     );
   });
+
+  it('reads a string of plain digits (leading zeros, up to 20 digits) exactly as Number() does', async () => {
+    const { parseDecimal } = await import('./declaration-row.js');
+    expect(
+      ['0', '007', '123456789012345', '1234567890123456', '99999999999999999999'].map(parseDecimal),
+    ).toEqual([0, 7, 123456789012345, 1234567890123456, 1e20 - 1]);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{1,20}$/), (s) => {
+        expect(parseDecimal(s)).toBe(Number(s));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -124,6 +124,12 @@ export function parseDecimal(v: string): number | undefined {
     }
   }
   if (digits === 0) return undefined;
+  // plain digits (the common cell): their value, exact below 2^53, without Number()'s string scan
+  if (k === n && digits === n && n <= 15) {
+    let x = 0;
+    for (let j = 0; j < n; j++) x = x * 10 + (v.charCodeAt(j) - 48);
+    return x;
+  }
   if (k < n) {
     c = v.charCodeAt(k);
     if (c !== 101 && c !== 69) return undefined;
