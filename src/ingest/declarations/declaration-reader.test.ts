@@ -88,6 +88,36 @@ describe('declaration rows', () => {
     expect(errors[0]?.reason).toMatch(/2016-02-30/);
   });
 
+  it('gives each cold-path check its own message: numbers, countries, references, flags', async () => {
+    const h = 'id,date,direction,hs_code,origin,from,quantity,value,documents,approvals,flags';
+    const rows = [
+      'N1,2016-06-01,import,2701,cn,Kp,-0,007,,,', // lower-case countries, -0 and leading zeros pass
+      'N2,2016-06-01,import,2701,KP,KP,-1,1e999,,,', // negative, infinite
+      'N3,2016-06-01,import,2701,ZZ,K,abc,0x10,,,', // unassigned and short codes, not numbers
+      'N4,2016-06-01,import,2701,KP,KP,1,2,letter:1;;CERTIFICATE-OF-ORIGIN:CO-1,nod,solid-information; Hunch',
+    ];
+    const { items, errors } = await readAll(`${h}\n${rows.join('\n')}\n`);
+    expect(
+      items.map((i) => [
+        i.declaration.origin,
+        i.declaration.from,
+        i.declaration.quantity,
+        i.declaration.value,
+      ]),
+    ).toEqual([['CN', 'KP', -0, 7]]);
+    expect(errors.map((e) => [e.line, e.field, e.reason])).toEqual([
+      [3, 'quantity', "'-1' must be a finite number ≥ 0"],
+      [3, 'value', "'1e999' must be a finite number ≥ 0"],
+      [4, 'origin', "'ZZ' is not an ISO 3166-1 alpha-2 country code"],
+      [4, 'from', "'K' is not an ISO 3166-1 alpha-2 country code"],
+      [4, 'quantity', "'abc' is not a number"],
+      [4, 'value', "'0x10' is not a number"],
+      [5, 'documents', expect.stringMatching(/^unknown document type 'letter'; expected one of /)],
+      [5, 'approvals', expect.stringMatching(/^unknown approval type 'nod'; expected one of /)],
+      [5, 'flags', expect.stringMatching(/^unknown flag 'hunch'; expected /)],
+    ]);
+  });
+
   it('reads the declared product and rejects one outside the closed set', async () => {
     const csv = `id,date,direction,hs_code,to,product\nP1,2018-02-01,export,2709000000,KP,Crude-Oil\nP2,2018-02-01,export,2709000000,KP,naphtha\n`;
     const { items, errors } = await readAll(csv);
