@@ -1,15 +1,6 @@
-/**
- * The main thread's side of the pipelined store writer (docs/decisions.md ST8): a worker thread
- * that owns its own connection to the store and commits screened chunks in order while this thread
- * screens the next one, so screening and writing run on two cores (for PostgreSQL, the writer's
- * client work moves off the screening thread too).
- */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EmbargoError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { workerModule } from '../worker-module.js';
 import {
   type ChunkPayload,
   encodeShared,
@@ -21,38 +12,9 @@ import {
 /** Distinct shared texts both threads keep at most (then both start afresh). */
 const SHARED_TEXT_LIMIT = 4_096;
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * From the TypeScript sources the worker is bundled into one ES module (esbuild, cached by content
- * under node_modules/.cache/embargo), as the parallel screening workers are: a worker does not
- * inherit the main thread's tsx hooks. A built copy starts its .js directly.
- */
-async function workerModule(): Promise<URL> {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new URL('./store-writer-worker.js', self);
-  const { build } = await import('esbuild');
-  const out = await build({
-    entryPoints: [fileURLToPath(new URL('./store-writer-worker.ts', self))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = out.outputFiles[0]!.contents;
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const dir = join(PROJECT_ROOT, 'node_modules', '.cache', 'embargo');
-  const file = join(dir, `store-writer-${hash}.mjs`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, code);
-    renameSync(temp, file);
-  }
-  return pathToFileURL(file);
+/** The writer's module, bundled from the sources like every worker's (src/worker-module.ts). */
+function storeWriterModule(): Promise<URL> {
+  return workerModule(import.meta.url, './store-writer-worker', 'store-writer');
 }
 
 function toError(reply: { message: string; code?: string; stale?: string }): Error {
@@ -120,7 +82,7 @@ export class StoreWriterThread {
 
   /** Starts the thread and waits until it has opened the store. */
   static async start(target: string): Promise<StoreWriterThread> {
-    const worker = new Worker(await workerModule(), {
+    const worker = new Worker(await storeWriterModule(), {
       workerData: { target } satisfies WriterSetup,
       // a larger young generation than V8's default: the rows of a chunk mostly die young, and
       // fewer scavenges cut the writer's GC time (~5 % of CPU per row measured; +≤ 48 MB)

@@ -15,22 +15,10 @@
  *   quoted fields is still right, only slower).
  */
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EmbargoError } from '../../core/errors.js';
 import type { CompiledRegime } from '../../core/regime/compile.js';
@@ -46,7 +34,7 @@ import {
   normaliseHeader,
   type RowError,
 } from '../../ingest/declarations/declaration-row.js';
-import { PROJECT_ROOT } from '../config.js';
+import { workerModule } from '../../worker-module.js';
 import { type ChunkResult, ChunkScreener, DEFERRED, fromPool, OUTCOME_CODES, POOL } from './screen-chunk.js';
 import { type ChunkJob, formatterFor, type ParallelFormat, type WorkerSetup } from './worker-protocol.js';
 
@@ -201,39 +189,11 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/**
- * The worker's module. From the TypeScript sources, the worker and what it imports are bundled
- * into one ES module (esbuild, ~50 ms, cached by content under node_modules/.cache/embargo): a
- * worker does not inherit the main thread's tsx hooks, and registering tsx in each worker costs
- * ~80 MB (a hooks thread per worker) and ~1 s of start-up. A built copy starts its .js directly.
- */
-async function workerModule(): Promise<URL> {
+/** The worker's module: from the CLI's bundle when it runs from one, else bundled from the sources (src/worker-module.ts). */
+async function screenWorkerModule(): Promise<URL> {
   // the CLI's own bundle carries the worker (bin/cli-bundle.js)
   if (typeof __EMBARGO_SCREEN_WORKER__ === 'string') return new URL(__EMBARGO_SCREEN_WORKER__);
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new URL('./screen-worker.js', self);
-  const { build } = await import('esbuild');
-  const out = await build({
-    entryPoints: [fileURLToPath(new URL('./screen-worker.ts', self))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = out.outputFiles[0]!.contents;
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const dir = join(PROJECT_ROOT, 'node_modules', '.cache', 'embargo');
-  const file = join(dir, `screen-worker-${hash}.mjs`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, code);
-    renameSync(temp, file);
-  }
-  return pathToFileURL(file);
+  return workerModule(import.meta.url, './screen-worker', 'screen-worker');
 }
 
 /**
@@ -265,7 +225,7 @@ export async function startEarly(
   if (e.size < (tuning.minBytes ?? PARALLEL_MIN_BYTES)) return undefined;
   const format = e.inputFormat ?? formatFromName(e.input);
   if (format !== undefined && format !== 'csv') return undefined;
-  const workers = spawnWorkers(count, await workerModule(), withParties);
+  const workers = spawnWorkers(count, await screenWorkerModule(), withParties);
   for (const w of workers) w.unref();
   const early: EarlyWorkers = {
     workers,
@@ -314,7 +274,7 @@ async function startWorkers(
   const workers =
     early && early.length === run.workers
       ? early
-      : spawnWorkers(run.workers, await workerModule(), run.partiesDataDir !== undefined);
+      : spawnWorkers(run.workers, await screenWorkerModule(), run.partiesDataDir !== undefined);
   if (workers !== early) await run.early?.stop();
   const configured = workers === early && run.early?.configured === true;
   for (const worker of workers) {

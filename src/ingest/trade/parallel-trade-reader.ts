@@ -25,6 +25,7 @@ import {
   type MonthlyTotals,
   mergeTotals,
 } from '../../core/trade/monthly-totals.js';
+import { workerModule } from '../../worker-module.js';
 import { type ByteEncoding, decodeChunk } from './chunk-decoder.js';
 import type { TallySink } from './comtrade-parser.js';
 import type { Encoding } from './csv-reader.js';
@@ -47,7 +48,6 @@ import {
 } from './trade-file-reader.js';
 import { collectingSink, type RowSink, type TradeParseResult } from './trade-parse-result.js';
 import { anyFormatRowReader } from './trade-row-readers.js';
-import { tradeWorkerModule } from './trade-worker-module.js';
 
 /** Files smaller than this are read on the main thread: starting workers costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 16 << 20;
@@ -180,7 +180,9 @@ export async function streamTradeFileParallel(
       ? (what: string) => trace.push(`${what} ${(performance.now() - t0).toFixed(0)} ms`)
       : () => {};
   // bundling the worker's module (from the TypeScript sources, or the cached bundle) starts now
-  const module = options.workerModule ? Promise.resolve(options.workerModule) : tradeWorkerModule();
+  const module = options.workerModule
+    ? Promise.resolve(options.workerModule)
+    : workerModule(import.meta.url, './trade-worker', 'trade-worker');
   module.catch(() => {});
   // the workers start now, while the main thread reads the header (they need only their module);
   // if the file turns out not to be Comtrade, they are closed unused

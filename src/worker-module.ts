@@ -1,8 +1,8 @@
 /**
- * The module a trade reader worker runs. From the TypeScript sources, the worker and what it
- * imports are bundled into one ES module (esbuild) cached under node_modules/.cache/embargo, as the
- * screening workers are: a worker does not inherit the main thread's tsx hooks, and registering tsx
- * in a worker costs a hooks thread and about a second of start-up. A manifest beside the bundle
+ * The module a worker thread runs (screening, store writer, trade reader). From the TypeScript
+ * sources, the worker and what it imports are bundled into one ES module (esbuild) cached under
+ * node_modules/.cache/embargo: a worker does not inherit the main thread's tsx hooks, and
+ * registering tsx in a worker costs a hooks thread and about a second of start-up. A manifest beside the bundle
  * records the size and modification time of every source file the bundle was built from, so a
  * start with unchanged sources takes the cached bundle without running esbuild (about 50–100 ms of
  * a child process on the machine's cores). A built copy (.js) starts its worker directly.
@@ -21,9 +21,8 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CACHE = join(PROJECT_ROOT, 'node_modules', '.cache', 'embargo');
-const MANIFEST = join(CACHE, 'trade-worker.json');
 
 interface Manifest {
   file: string;
@@ -40,9 +39,9 @@ function signature(relative: string): string | undefined {
   }
 }
 
-function cached(): URL | undefined {
+function cached(manifest: string): URL | undefined {
   try {
-    const m = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as Manifest;
     const file = join(CACHE, m.file);
     if (!existsSync(file)) return undefined;
     for (const [path, sig] of Object.entries(m.inputs)) if (signature(path) !== sig) return undefined;
@@ -58,14 +57,19 @@ function writeAtomically(path: string, content: string | Uint8Array): void {
   renameSync(temp, path);
 }
 
-export async function tradeWorkerModule(): Promise<URL> {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new URL('./trade-worker.js', self);
-  const hit = cached();
+/**
+ * The module of the worker `relative` (without extension) beside the caller (`from`: its
+ * import.meta.url); `name` names its bundle and manifest in the cache.
+ */
+export async function workerModule(from: string, relative: string, name: string): Promise<URL> {
+  if (!from.endsWith('.ts')) return new URL(`${relative}.js`, from);
+  const entry = new URL(`${relative}.ts`, from);
+  const manifest = join(CACHE, `${name}.json`);
+  const hit = cached(manifest);
   if (hit) return hit;
   const { build } = await import('esbuild');
   const out = await build({
-    entryPoints: [fileURLToPath(new URL('./trade-worker.ts', self))],
+    entryPoints: [fileURLToPath(entry)],
     absWorkingDir: PROJECT_ROOT,
     bundle: true,
     platform: 'node',
@@ -77,30 +81,34 @@ export async function tradeWorkerModule(): Promise<URL> {
     logLevel: 'silent',
   });
   const code = out.outputFiles[0]!.contents;
-  const name = `trade-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
+  const bundle = `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
   mkdirSync(CACHE, { recursive: true });
-  const file = join(CACHE, name);
+  const file = join(CACHE, bundle);
   if (!existsSync(file)) writeAtomically(file, code);
   const inputs: Record<string, string> = {};
   for (const path of Object.keys(out.metafile.inputs)) {
     const sig = signature(path);
     if (sig) inputs[path] = sig;
   }
-  writeAtomically(MANIFEST, JSON.stringify({ file: name, inputs } satisfies Manifest));
-  removeStale(name);
+  writeAtomically(manifest, JSON.stringify({ file: bundle, inputs } satisfies Manifest));
+  removeStale(name, bundle);
   return pathToFileURL(file);
 }
 
 /** Bundles built from older sources, not used for ten minutes (a process may still be starting one). */
-function removeStale(current: string): void {
+function removeStale(name: string, current: string): void {
   const before = Date.now() - 10 * 60 * 1000;
-  for (const name of readdirSync(CACHE)) {
-    if (name === current || !/^trade-worker-[0-9a-f]{16}\.mjs$/.test(name)) continue;
+  for (const file of readdirSync(CACHE)) {
+    if (file === current || !isBundleOf(name, file)) continue;
     try {
-      const path = join(CACHE, name);
+      const path = join(CACHE, file);
       if (statSync(path).mtimeMs < before) rmSync(path, { force: true });
     } catch {
       // another process removed it first
     }
   }
+}
+
+function isBundleOf(name: string, file: string): boolean {
+  return file.startsWith(`${name}-`) && /^[0-9a-f]{16}\.mjs$/.test(file.slice(name.length + 1));
 }
