@@ -27,9 +27,17 @@ function quiet(): Writable {
   return new Writable({ write: (_c, _e, cb) => cb() });
 }
 
-async function screenBoth(file: string, extra: Partial<ScreenRun>, workers: number, chunkBytes: number) {
+async function screenBoth(
+  file: string,
+  extra: Partial<ScreenRun>,
+  workers: number,
+  chunkBytes: number,
+  // feedEarly: the workers get chunks while they start, or a small file would be screened on the
+  // main thread alone before they are ready (the default, which waits, has its own test)
+  { feedEarly = true }: { feedEarly?: boolean } = {},
+) {
   const results = [];
-  for (const parallel of [{ workers: 0 }, { workers, chunkBytes, minBytes: 0 }]) {
+  for (const parallel of [{ workers: 0 }, { workers, chunkBytes, minBytes: 0, feedEarly }]) {
     const tag = parallel.workers === 0 ? 'single' : 'parallel';
     const out = join(work, `${tag}.out`);
     const rejects = join(work, `${tag}.rejects.jsonl`);
@@ -189,6 +197,21 @@ describe('parallel screening', () => {
         stderr: quiet(),
       }),
     ).rejects.toThrow();
+  });
+
+  it('by default gives a worker chunks only once it is ready, with the single-thread output, rejects and summary', async () => {
+    // large enough that the worker becomes ready while the main thread is still screening alone
+    const file = join(work, 'ready.csv');
+    const rows = fixtureRows();
+    const body: string[] = [];
+    for (let copy = 0; body.length < 40_000; copy++)
+      for (const row of rows) body.push(row.replace(/^([A-Z]+[0-9]*-)/, `C${copy}$1`));
+    writeFileSync(file, `${HEADER}\n${body.join('\n')}\n`);
+    const [single, parallel] = await screenBoth(file, {}, 1, 1 << 12, { feedEarly: false });
+    expect(single.summary.rejected).toBeGreaterThan(1000);
+    expect(parallel.out.equals(single.out)).toBe(true);
+    expect(parallel.rejects).toBe(single.rejects);
+    expect(parallel.summary).toEqual(single.summary);
   });
 
   it('gives the single-thread output, rejects and summary on a file with malformed rows, duplicates and cap draws', async () => {

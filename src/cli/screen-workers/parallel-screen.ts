@@ -60,6 +60,12 @@ export interface ParallelTuning {
   minBytes?: number;
   /** chunks queued to each worker ahead of the one being written */
   ahead?: number;
+  /**
+   * give workers chunks before they report ready (tests: a small file is otherwise screened on the
+   * main thread alone before a worker has started); by default a worker's first chunk waits for
+   * its ready message (S18)
+   */
+  feedEarly?: boolean;
 }
 
 /** The default's cap: one worker (two screening threads) keeps the peak RSS under 200 MB (S15). */
@@ -240,20 +246,27 @@ export async function startEarly(
   return early;
 }
 
+/** Workers that have posted their ready message (setup done, regime compiled). */
+const readyWorkers = new WeakSet<Worker>();
+
 function spawnWorkers(count: number, module: URL, withParties: boolean): Worker[] {
   const workers: Worker[] = [];
-  for (let w = 0; w < count; w++)
-    workers.push(
-      new Worker(module, {
-        // a chunk's rows die young: a small young generation keeps each isolate's memory down
-        // and, without party lists (whose index may be large), a capped old generation: uncapped, a
-        // worker's old generation filled with promoted garbage up to ~40 MB before its first full GC
-        resourceLimits: {
-          maxYoungGenerationSizeMb: WORKER_YOUNG_MB,
-          ...(withParties ? {} : { maxOldGenerationSizeMb: WORKER_OLD_MB }),
-        },
-      }),
-    );
+  for (let w = 0; w < count; w++) {
+    const worker = new Worker(module, {
+      // a chunk's rows die young: a small young generation keeps each isolate's memory down
+      // and, without party lists (whose index may be large), a capped old generation: uncapped, a
+      // worker's old generation filled with promoted garbage up to ~40 MB before its first full GC
+      resourceLimits: {
+        maxYoungGenerationSizeMb: WORKER_YOUNG_MB,
+        ...(withParties ? {} : { maxOldGenerationSizeMb: WORKER_OLD_MB }),
+      },
+    });
+    // listening from the start: an early worker (S16) may be ready before `screenInParallel` runs
+    worker.on('message', (m: { ready?: boolean }) => {
+      if (m.ready === true) readyWorkers.add(worker);
+    });
+    workers.push(worker);
+  }
   return workers;
 }
 
@@ -479,6 +492,10 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     // record boundary; when it turns out not to, it is screened again below, in its place.
     const ahead = run.tuning.ahead ?? WORKER_AHEAD;
     const limit = workers.length * ahead + 6;
+    // until a worker has reported ready it gets no chunk: the main thread screens and writes alone
+    // meanwhile instead of filling its share of the queue and waiting (~100 ms) for the worker's
+    // start-up to finish (S18)
+    const feedable = (k: number) => run.tuning.feedEarly === true || readyWorkers.has(workers[k]!);
     const inFlight = new Array<number>(workers.length).fill(0);
     interface Entry {
       job: ChunkJob;
@@ -504,11 +521,13 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
       return job;
     };
     for (;;) {
+      // a worker that failed before it was given a chunk still fails the run, as one given chunks does
+      if (state.failed) throw state.failed;
       // 1. feed the workers
       while (!done && queue.length < limit) {
         let w = -1;
         for (let k = 0; k < workers.length; k++)
-          if (inFlight[k]! < ahead && (w === -1 || inFlight[k]! < inFlight[w]!)) w = k;
+          if (inFlight[k]! < ahead && feedable(k) && (w === -1 || inFlight[k]! < inFlight[w]!)) w = k;
         if (w === -1) break;
         const chunk = read();
         if (!chunk) break;
