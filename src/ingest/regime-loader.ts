@@ -21,14 +21,12 @@ import { type Instrument, type RegimeFile, RegimeFileSchema } from '../core/regi
 import { deepFreeze, type Regime, type RegimeMeasure } from '../core/regime/regime.js';
 import { type UnitsFile, UnitsFileSchema } from '../core/regime/units-schema.js';
 import { PRODUCTS, PURPOSES } from '../core/screening/declaration.js';
+import { DEFAULT_REGIME_DIR, UNITS_FILE } from './regime-files.js';
 
 /** Facts whose values form a closed set: a value outside it in a regime file could never match. */
 const CLOSED_FACTS: Readonly<Record<string, readonly string[]>> = { purpose: PURPOSES, product: PRODUCTS };
 
-/** `<repo>/regimes`: the regime embargo ships. */
-export const DEFAULT_REGIME_DIR = new URL('../../regimes', import.meta.url).pathname;
-/** Relative to a regime directory: the unit-conversion table caps use. */
-export const UNITS_FILE = join('conversions', 'units.yaml');
+export { DEFAULT_REGIME_DIR, UNITS_FILE } from './regime-files.js';
 
 export interface RegimeCheck {
   /** null when any problem was found */

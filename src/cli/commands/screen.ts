@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EmbargoError } from '../../core/errors.js';
 import { compileRegime } from '../../core/regime/compile.js';
-import { JURISDICTIONS, type Jurisdiction } from '../../core/regime/measure-schema.js';
+import { JURISDICTIONS, type Jurisdiction } from '../../core/regime/jurisdictions.js';
 import { deepFreeze, type Regime } from '../../core/regime/regime.js';
 import { CapLedger } from '../../core/screening/cap-ledger.js';
 import type { Decision, Outcome } from '../../core/screening/decision.js';
@@ -38,7 +38,7 @@ import {
   readDeclarations,
 } from '../../ingest/declarations/declaration-reader.js';
 import { isIsoDate, type RowError } from '../../ingest/declarations/declaration-row.js';
-import { DEFAULT_REGIME_DIR, loadRegime, UNITS_FILE } from '../../ingest/regime-loader.js';
+import { DEFAULT_REGIME_DIR, UNITS_FILE } from '../../ingest/regime-files.js';
 import { resolveDataDir } from '../config.js';
 import { DecisionEncoder } from '../decision-encoder.js';
 import { CSV_HEAD, decisionCsvLine, decisionTableLines, TABLE_HEAD } from '../decision-lines.js';
@@ -55,9 +55,11 @@ declare const __EMBARGO_SCREEN_WORKER__: string | undefined;
  * and validating the YAML costs ~0.2 s of a run's start-up, parsing the cached JSON ~1 ms. The key
  * is a SHA-256 of the files the loader reads (names and contents); the cache lives in the CLI
  * bundle's own directory, so a change of code starts afresh. Without `cacheDir` (the sources run
- * through tsx), the regime is always loaded from the YAML.
+ * through tsx), the regime is always loaded from the YAML. The loader (YAML and zod: ~20 MB and
+ * ~0.1 s of start-up) is imported only when the cache cannot serve (S19).
  */
-export function loadRegimeCached(dir: string, cacheDir: string | undefined): Regime {
+export async function loadRegimeCached(dir: string, cacheDir: string | undefined): Promise<Regime> {
+  const loadRegime = async (from: string) => (await import('../../ingest/regime-loader.js')).loadRegime(from);
   if (cacheDir === undefined || !existsSync(dir) || !statSync(dir).isDirectory()) return loadRegime(dir);
   const hash = createHash('sha256');
   const names = readdirSync(dir)
@@ -83,7 +85,7 @@ export function loadRegimeCached(dir: string, cacheDir: string | undefined): Reg
   } catch {
     // not cached yet (or unreadable): load, validate, and store for the next run
   }
-  const regime = loadRegime(dir);
+  const regime = await loadRegime(dir);
   try {
     const plain = {
       ...regime,
@@ -291,7 +293,10 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
   }
 
   async function screenWithRegime(): Promise<ScreenSummary> {
-    const regime = loadRegimeCached(run.regimes, run.regimeCache === false ? undefined : regimeCacheDir());
+    const regime = await loadRegimeCached(
+      run.regimes,
+      run.regimeCache === false ? undefined : regimeCacheDir(),
+    );
     // the early workers compile the regime while this thread does, and checks the file
     early?.configure({
       regime,

@@ -12,8 +12,8 @@
  */
 import type { Reason } from '../screening/decision.js';
 import type { ConditionFact } from '../screening/declaration.js';
-import type { Cap, Exception, HsCode, Instrument, Jurisdiction, Measure } from './measure-schema.js';
-import { JURISDICTIONS } from './measure-schema.js';
+import { JURISDICTIONS, type Jurisdiction } from './jurisdictions.js';
+import type { Cap, Exception, HsCode, Instrument, Measure } from './measure-schema.js';
 import { citationOf, type Regime } from './regime.js';
 import type { UnitsFile } from './units-schema.js';
 

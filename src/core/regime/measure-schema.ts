@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { CONDITION_FACTS, DIRECTIONS } from '../screening/declaration.js';
+import { JURISDICTIONS } from './jurisdictions.js';
 
-export const JURISDICTIONS = ['UN', 'CN'] as const;
-export type Jurisdiction = (typeof JURISDICTIONS)[number];
+export { JURISDICTIONS, type Jurisdiction } from './jurisdictions.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD');
 const hsDigits = z.string().regex(/^\d{2,10}$/, 'expected 2–10 digits of an HS or national tariff code');
