@@ -14,13 +14,17 @@ import {
 } from '../core/audit/audit-chain.js';
 import { sha256 } from '../store/kysely-store.js';
 import type { Store, StoreReader } from '../store/port.js';
+import { DecisionTrail } from './decision-trail.js';
 
 export interface VerifyResult {
   ok: boolean;
   /** entries walked */
   entries: number;
+  /** decisions the trail records, checked against the decisions table (when the chain is intact) */
+  decisions: number;
   head: { seq: number; hash: string } | null;
-  finding: TamperFinding | null;
+  /** `decisionSeq` set: a decision row that does not match the trail (`seq` is then that too) */
+  finding: (TamperFinding & { decisionSeq?: number }) | null;
 }
 
 const PAGE = 5000;
@@ -32,9 +36,11 @@ export async function verifyAudit(
   let previous: AuditEntry | undefined;
   let entries = 0;
   let afterSeq = 0;
+  const trail = new DecisionTrail();
   for (;;) {
     const page = await store.auditPage(afterSeq, PAGE);
     for (const entry of page) {
+      trail.add(entry);
       const step = checkStep(previous, entry, sha256);
       if (step) {
         let predecessorSeq: number | undefined;
@@ -47,6 +53,7 @@ export async function verifyAudit(
         return {
           ok: false,
           entries,
+          decisions: 0,
           head: previous ? { seq: previous.seq, hash: previous.hash } : null,
           finding: classifyStep(step, predecessorSeq, nextSkipsIt),
         };
@@ -58,12 +65,30 @@ export async function verifyAudit(
     afterSeq = page[page.length - 1]?.seq ?? afterSeq;
   }
   const head = previous ? { seq: previous.seq, hash: previous.hash } : null;
+  const decisions = trail.size;
+  // The chain is intact: every decision row must be the one an entry of it records (ST11).
+  const wrong = await trail.check(store, PAGE);
+  if (wrong) {
+    return {
+      ok: false,
+      entries,
+      decisions,
+      head,
+      finding: {
+        kind: wrong.kind,
+        seq: wrong.decisionSeq,
+        decisionSeq: wrong.decisionSeq,
+        message: wrong.message,
+      },
+    };
+  }
   if (expectHead) {
     const atSeq = await store.auditBySeq(expectHead.seq);
     if (!atSeq) {
       return {
         ok: false,
         entries,
+        decisions,
         head,
         finding: {
           kind: 'removed',
@@ -76,6 +101,7 @@ export async function verifyAudit(
       return {
         ok: false,
         entries,
+        decisions,
         head,
         finding: {
           kind: 'edited',
@@ -85,7 +111,7 @@ export async function verifyAudit(
       };
     }
   }
-  return { ok: true, entries, head, finding: null };
+  return { ok: true, entries, decisions, head, finding: null };
 }
 
 /** The JSON-lines export: one object per entry, snake_case, payload parsed back to JSON. */

@@ -48,11 +48,14 @@ async function expectComplete(database: TestDatabase, ids: readonly string[]) {
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(ids.length);
     const audit = await verifyAudit(store);
     expect(audit.ok).toBe(true);
+    // every decision listed once by the trail's `decisions.recorded` entries, each matching its row
+    expect(audit.decisions).toBe(ids.length);
     let decided = 0;
     let opened = 0;
     for (let after = 0; ; ) {
       const page = await store.auditPage(after, 5000);
-      decided += page.filter((e) => e.action === 'decision.recorded').length;
+      for (const e of page)
+        if (e.action === 'decisions.recorded') decided += JSON.parse(e.payload).decisions.length;
       opened += page.filter((e) => e.action === 'case.opened').length;
       if (page.length < 5000) break;
       after = page.at(-1)!.seq;

@@ -16,6 +16,12 @@ import type { Declaration } from '../core/screening/declaration.js';
 import { sha256 } from '../store/kysely-store.js';
 import type { BatchRecord, DecisionRecord, Store, StoreReader, StoreWriter } from '../store/port.js';
 import { recordApprovalUses } from './approvals-service.js';
+import {
+  DECISIONS_RECORDED,
+  decisionsRecordedJson,
+  outcomeHash,
+  type RecordedDecision,
+} from './decision-trail.js';
 import { declarationJson } from './declaration-json.js';
 import type { StoreWriterThread } from './store-writer.js';
 
@@ -257,6 +263,8 @@ export interface PreparedScreening {
   body: string;
   hash: string;
   contextHash: string;
+  /** sha256 of the decision's outcome columns (decision-trail.ts `outcomeHash`), listed in the trail */
+  outcomeHash: string;
   record: DecisionRecord;
   partyMatch: boolean;
   verdicts: ApprovalVerdict[];
@@ -324,12 +332,14 @@ export function decisionRecord(d: Decision): DecisionRecord {
 
 export function prepareScreening(s: ScreenedDeclaration): PreparedScreening {
   const body = declarationJson(s.declaration);
+  const record = decisionRecord(s.decision);
   return {
     id: s.declaration.id,
     body,
     hash: sha256(body),
     contextHash: contextHash(s.decision, s.verdicts),
-    record: decisionRecord(s.decision),
+    outcomeHash: outcomeHash(record),
+    record,
     partyMatch: hasPartyMatch(s.decision),
     verdicts: s.verdicts,
     declaration: s.declaration.approvals.length ? s.declaration : undefined,
@@ -419,6 +429,10 @@ export async function storeScreened(
   }
   const newCases: Parameters<StoreWriter['insertCases']>[0][number][] = [];
   let nextNum = 0;
+  // one `decisions.recorded` entry per run of decisions sharing as-of, jurisdiction and regime
+  // version (in a batch: the whole chunk) instead of one entry per decision (ST11)
+  const recordedGroups: { shared: DecisionRecord; decisions: RecordedDecision[] }[] = [];
+  let recorded: (typeof recordedGroups)[number] | undefined;
   const results: StoredScreening[] = [];
   for (const [i, s] of screened.entries()) {
     const version = versions[i]!.version;
@@ -426,22 +440,17 @@ export async function storeScreened(
     const key = `${s.id}\u0000${version}`;
     let caseId = cases.get(key)?.id ?? null;
     if (created) {
-      // Keys in sorted order and scalar values only: JSON.stringify writes exactly canonicalJson.
-      audit.push({
-        actor: context.actor,
-        action: 'decision.recorded',
-        subject: `declaration:${s.id}`,
-        payloadJson: JSON.stringify({
-          as_of: s.record.asOf,
-          batch: context.batchId,
-          content_hash: s.hash,
-          decision: s.record.decision,
-          decision_seq: seq,
-          jurisdiction: s.record.jurisdiction,
-          regime_version: s.record.regimeVersion,
-          version,
-        }),
-      });
+      const r = s.record;
+      if (
+        recorded === undefined ||
+        r.asOf !== recorded.shared.asOf ||
+        r.jurisdiction !== recorded.shared.jurisdiction ||
+        r.regimeVersion !== recorded.shared.regimeVersion
+      ) {
+        recorded = { shared: r, decisions: [] };
+        recordedGroups.push(recorded);
+      }
+      recorded.decisions.push([s.id, version, seq, r.decision, s.hash, s.contextHash, s.outcomeHash]);
       if (s.record.decision === 'CLEAR') await recordApprovalUses(tx, s.id, version, s.verdicts);
       const existing = context.followCase ?? cases.get(key);
       if (existing) {
@@ -485,6 +494,19 @@ export async function storeScreened(
   // Decisions first, then what they caused, so the trail reads as it happened.
   const first = screened[0];
   const preamble = context.announce && first ? await announcements(tx, context.actor, first.record) : [];
+  for (const group of recordedGroups) {
+    audit.push({
+      actor: context.actor,
+      action: DECISIONS_RECORDED,
+      subject:
+        group.decisions.length === 1
+          ? `declaration:${group.decisions[0]![0]}`
+          : context.batchId
+            ? `batch:${context.batchId}`
+            : 'declarations',
+      payloadJson: decisionsRecordedJson(context.batchId, group.shared, group.decisions),
+    });
+  }
   if (audit.length || caseAudit.length) await tx.appendAuditMany([...preamble, ...audit, ...caseAudit]);
   return results;
 }

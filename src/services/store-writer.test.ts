@@ -52,11 +52,15 @@ describe.each(DATABASES)('the store writer thread on %s', (kind) => {
       ['B', 2],
       ['C', 3],
     ]);
-    // two users added, then one entry per decision
-    expect(await verifyAudit(store)).toMatchObject({ ok: true, entries: 5 });
-    // each decision's payload is stored as its canonical JSON (written without canonicalJson)
-    const recorded = (await store.auditPage(0, 100)).filter((e) => e.action === 'decision.recorded');
-    expect(recorded.map((e) => JSON.parse(e.payload).decision_seq)).toEqual([1, 2, 3]);
+    // two users added, then one entry per chunk listing its decisions
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, entries: 4, decisions: 3 });
+    // each entry's payload is stored as its canonical JSON (written without canonicalJson)
+    const recorded = (await store.auditPage(0, 100)).filter((e) => e.action === 'decisions.recorded');
+    expect(recorded.map((e) => JSON.parse(e.payload).decisions.map((d: unknown[]) => d[2]))).toEqual([
+      [1, 2],
+      [3],
+    ]);
+    expect(recorded.map((e) => e.subject)).toEqual(['declarations', 'declaration:C']);
     for (const e of recorded) expect(e.payload).toBe(canonicalJson(JSON.parse(e.payload)));
   });
 

@@ -33,6 +33,7 @@ import type {
   CaseEvent,
   DecisionFilter,
   DecisionInput,
+  DecisionTrailRow,
   DeclarationInput,
   SerialisedAuditInput,
   Store,
@@ -591,6 +592,38 @@ class Repository implements StoreWriter {
       .limit(limit)
       .execute();
     return rows.map(toAudit);
+  }
+
+  async decisionTrailPage(afterSeq: number, limit: number): Promise<DecisionTrailRow[]> {
+    const rows = await this.db
+      .selectFrom('decisions as d')
+      .leftJoin('declarations as c', (j) =>
+        j.onRef('c.id', '=', 'd.declaration_id').onRef('c.version', '=', 'd.version'),
+      )
+      .selectAll('d')
+      .select('c.content_hash')
+      .where('d.seq', '>', afterSeq)
+      .orderBy('d.seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      declarationId: r.declaration_id,
+      version: Number(r.version),
+      contextHash: r.context_hash,
+      batchId: r.batch_id,
+      contentHash: r.content_hash,
+      decision: r.decision as Outcome,
+      reasons: r.reasons,
+      missingDocuments: r.missing_documents,
+      missingApprovals: r.missing_approvals,
+      exception: r.exception,
+      conditions: r.conditions,
+      asOf: r.as_of,
+      jurisdiction: r.jurisdiction,
+      regimeVersion: r.regime_version,
+      lists: r.lists,
+    }));
   }
 
   async auditBySeq(seq: number) {

@@ -91,6 +91,17 @@ export interface DecisionRecord {
   partyHits: { kind: string; outcome: string; text: string; details: string }[];
 }
 
+/** A decision row with its declaration's content hash, as `audit verify` compares it with the trail. */
+export interface DecisionTrailRow extends Omit<DecisionRecord, 'partyHits'> {
+  seq: number;
+  declarationId: string;
+  version: number;
+  contextHash: string;
+  batchId: string | null;
+  /** the content hash of the declaration version it decides (null if that version is gone) */
+  contentHash: string | null;
+}
+
 export interface DecisionInput {
   declarationId: string;
   version: number;
@@ -161,6 +172,8 @@ export interface StoreReader {
 
   /** entries with seq > `afterSeq`, ascending, at most `limit` */
   auditPage(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  /** decision rows after `afterSeq`, in seq order, for checking them against the trail */
+  decisionTrailPage(afterSeq: number, limit: number): Promise<DecisionTrailRow[]>;
   auditBySeq(seq: number): Promise<AuditEntry | undefined>;
   /** the seq of the entry with this hash (the lowest, if several) */
   auditSeqOfHash(hash: string): Promise<number | undefined>;

@@ -16,7 +16,7 @@
  * with the store, writing runs on a second thread, docs/decisions.md ST8; the PostgreSQL server's
  * own CPU is not included) and the 1-minute load average before and after.
  */
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDatabase } from '../../test/databases.js';
@@ -38,7 +38,50 @@ writeFileSync(file, declarationsCsv(ROWS, 'B'));
 const compiled = compileRegime(loadRegime());
 const screen = (d: Declaration): Decision => screenDeclaration(compiled, d, { jurisdiction: 'CN' });
 
+/**
+ * CPU seconds (user + system) of each thread of this process, by thread id, from /proc (Linux; an
+ * empty map elsewhere). The main thread's id is the process id; a thread that appears during a
+ * bench started is the store writer's; the rest are V8's GC helpers and libuv's pool.
+ */
+function threadCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+/** CPU µs per row by role between two threadCpu() samples. */
+/** threads that existed before any store was opened: the main thread, V8's GC helpers, libuv's pool */
+const baseThreads = new Set(threadCpu().keys());
+
+function threadSplit(before: Map<number, number>, after: Map<number, number>, rows: number) {
+  const split = { screening: 0, writer: 0, other: 0 };
+  for (const [tid, cpu] of after) {
+    const used = cpu - (before.get(tid) ?? 0);
+    if (tid === process.pid) split.screening += used;
+    else if (!baseThreads.has(tid)) split.writer += used;
+    else split.other += used;
+  }
+  return {
+    screening: (split.screening / rows) * 1e6,
+    writer: (split.writer / rows) * 1e6,
+    other: (split.other / rows) * 1e6,
+  };
+}
+
 interface Result {
+  threads?: ReturnType<typeof threadSplit>;
   name: string;
   seconds: number;
   /** CPU seconds of this process (user + system, every thread) */
@@ -56,6 +99,7 @@ async function pipeline(name: string, target?: string): Promise<Result> {
   let bytes = 0;
   let peak = process.memoryUsage().rss;
   const cpuStart = process.cpuUsage();
+  const threadsStart = threadCpu();
   const started = process.hrtime.bigint();
   for await (const batch of readDeclarations(createReadStream(file, { highWaterMark: 1 << 16 }), { file })) {
     const decided = recorder
@@ -67,15 +111,18 @@ async function pipeline(name: string, target?: string): Promise<Result> {
     rows += decided.length;
     peak = Math.max(peak, process.memoryUsage().rss);
   }
+  let threads: Result['threads'];
   if (recorder) {
     const summary = await recorder.finish();
+    threads = threadSplit(threadsStart, threadCpu(), ROWS);
     await recorder.close();
     if (summary.stored !== ROWS) throw new Error(`${name}: stored ${summary.stored} of ${ROWS}`);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpuStart);
   if (rows !== ROWS || bytes === 0) throw new Error(`${name}: screened ${rows} of ${ROWS}`);
-  return { name, seconds, cpu: (used.user + used.system) / 1e6, rows, rss: peak };
+  threads ??= threadSplit(threadsStart, threadCpu(), ROWS);
+  return { name, seconds, cpu: (used.user + used.system) / 1e6, rows, rss: peak, threads };
 }
 
 /** Runs a pipeline RUNS times and keeps the median run (by wall time). */
@@ -132,4 +179,11 @@ ${results
   )
   .join('\n')}
 
-Target: storing costs less than half the throughput (share of peer ≥ 50 %). CPU excludes the PostgreSQL server's processes.`);
+Target: storing costs less than half the throughput (share of peer ≥ 50 %). CPU excludes the PostgreSQL server's processes.
+
+CPU µs per row by thread (median run; /proc/self/task, 10 ms ticks): ${results
+  .map(
+    (r) =>
+      `${r.name}: screening ${r.threads?.screening.toFixed(1)}, writer ${r.threads?.writer.toFixed(1)}, GC helpers and others ${r.threads?.other.toFixed(1)}`,
+  )
+  .join('; ')}.`);

@@ -27,7 +27,9 @@ export function register(program: Command): void {
   const audit = program.command('audit').description('the tamper-evident audit trail');
   audit
     .command('verify')
-    .description('check the hash chain; exit 1 naming the first entry edited, removed, inserted or reordered')
+    .description(
+      'check the hash chain and the decisions against it; exit 1 naming the first entry (or decision) edited, removed, inserted or reordered',
+    )
     .option('--head <seq:hash>', 'a head noted earlier: also catches entries cut from the end')
     .option('--db <path|url>', 'SQLite file or postgres:// URL')
     .action(async (opts: { head?: string; db?: string }) => {
@@ -41,13 +43,15 @@ export function register(program: Command): void {
         throw new EmbargoError(
           'EMB_AUDIT_BROKEN',
           `audit trail ${result.finding.kind}: ${result.finding.message}`,
-          {
-            seq: result.finding.seq,
-          },
+          result.finding.decisionSeq === undefined
+            ? { seq: result.finding.seq }
+            : { decision_seq: result.finding.decisionSeq },
         );
       }
       const head = result.head ? `${result.head.seq}:${result.head.hash}` : '0 (empty)';
-      process.stdout.write(`audit trail intact: ${result.entries} entries, head ${head}\n`);
+      process.stdout.write(
+        `audit trail intact: ${result.entries} entries, head ${head}; ${result.decisions} decisions match it\n`,
+      );
     });
   audit
     .command('export')

@@ -1,0 +1,155 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATABASES, freshDatabase, type TestDatabase, withRawDatabase } from '../../test/databases.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/port.js';
+import { verifyAudit } from './audit-service.js';
+import { DECISION_RECORDED_V1 } from './decision-trail.js';
+import { prepareScreening, recordScreenings, screenDeclarations } from './screening-service.js';
+import { livelihoodCoal, plainImport, rasonCoal, shippedScreener } from './services.fixtures.js';
+
+const screener = shippedScreener();
+const context = { actor: 'olga', source: 'test', batchId: 'b-1' };
+
+describe.each(DATABASES)('decisions checked against the audit trail on %s', (kind) => {
+  let database: TestDatabase;
+  let store: Store;
+
+  beforeEach(async () => {
+    database = await freshDatabase(kind);
+    store = await openStore(database.target);
+  });
+  afterEach(async () => {
+    await store.close();
+    await database.cleanup();
+  });
+
+  const raw = <T>(fn: Parameters<typeof withRawDatabase<T>>[1]) => withRawDatabase(database, fn);
+
+  /** two chunks of screening: decisions 1–4 in one entry, 5–6 in the next */
+  async function screenTwoChunks() {
+    await store.write((tx) =>
+      recordScreenings(
+        tx,
+        screener,
+        [
+          plainImport('A'),
+          livelihoodCoal({ id: 'B', documents: [] }),
+          rasonCoal({ id: 'C' }),
+          plainImport('D'),
+        ],
+        { ...context, announce: true },
+      ),
+    );
+    await store.write((tx) => recordScreenings(tx, screener, [plainImport('E'), plainImport('F')], context));
+  }
+
+  it('lists every decision of a chunk in one entry, and verify matches them with the rows', async () => {
+    await screenTwoChunks();
+    const entries = await store.auditPage(0, 100);
+    const recorded = entries.filter((e) => e.action === 'decisions.recorded');
+    expect(recorded.map((e) => JSON.parse(e.payload).decisions.map((d: unknown[]) => d[2]))).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
+    expect(recorded.map((e) => e.subject)).toEqual(['batch:b-1', 'batch:b-1']);
+    expect(entries.some((e) => e.action === DECISION_RECORDED_V1)).toBe(false);
+    // the HOLD (B, no letter) still opens its case, with its own entry after the chunk's decisions
+    expect(entries.map((e) => e.action).filter((a) => a !== 'list.loaded')).toEqual([
+      'regime.loaded',
+      'decisions.recorded',
+      'case.opened',
+      'decisions.recorded',
+    ]);
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, decisions: 6, finding: null });
+  });
+
+  it('catches a decision row whose outcome was edited', async () => {
+    await screenTwoChunks();
+    await raw((db) => sql`update decisions set decision = 'CLEAR' where seq = 3`.execute(db));
+    const result = await verifyAudit(store);
+    expect(result.ok).toBe(false);
+    expect(result.finding).toMatchObject({ kind: 'edited', seq: 3, decisionSeq: 3 });
+    expect(result.finding?.message).toMatch(/decision 3 \(declaration C v1\) was edited/);
+  });
+
+  it('catches a decision row whose reasons were edited (the outcome hash covers them)', async () => {
+    await screenTwoChunks();
+    await raw((db) => sql`update decisions set reasons = '[]' where seq = 5`.execute(db));
+    expect((await verifyAudit(store)).finding).toMatchObject({ kind: 'edited', decisionSeq: 5 });
+  });
+
+  it('catches a deleted decision row', async () => {
+    await screenTwoChunks();
+    await raw((db) => sql`delete from party_hits where decision_seq = 2`.execute(db));
+    await raw((db) => sql`delete from decisions where seq = 2`.execute(db));
+    const result = await verifyAudit(store);
+    expect(result.finding).toMatchObject({ kind: 'removed', decisionSeq: 2 });
+    expect(result.finding?.message).toMatch(/decision 2, recorded by audit entry \d+, is no longer/);
+  });
+
+  it('catches the last decision row deleted', async () => {
+    await screenTwoChunks();
+    await raw((db) => sql`delete from decisions where seq = 6`.execute(db));
+    expect((await verifyAudit(store)).finding).toMatchObject({ kind: 'removed', decisionSeq: 6 });
+  });
+
+  it('catches a decision row inserted by hand', async () => {
+    await screenTwoChunks();
+    await raw((db) =>
+      sql`insert into decisions (declaration_id, version, context_hash, decision, reasons, missing_documents,
+        missing_approvals, exception, conditions, as_of, jurisdiction, regime_version, lists, decided_at, batch_id)
+        select declaration_id, version, 'forged', 'CLEAR', reasons, missing_documents, missing_approvals,
+          exception, conditions, as_of, jurisdiction, regime_version, lists, decided_at, batch_id
+        from decisions where seq = 3`.execute(db),
+    );
+    const result = await verifyAudit(store);
+    expect(result.finding).toMatchObject({ kind: 'inserted', decisionSeq: 7 });
+    expect(result.finding?.message).toMatch(
+      /decision 7 \(declaration C v1\) is in the decisions table but in no audit entry/,
+    );
+  });
+
+  it('still verifies a store whose trail has one decision.recorded entry per decision (before ST11)', async () => {
+    // write decisions as the code before ST11 did: the rows, then one entry per decision
+    await store.write(async (tx) => {
+      const prepared = (
+        await screenDeclarations(tx, screener, [plainImport('A'), rasonCoal({ id: 'C' })])
+      ).map(prepareScreening);
+      const versions = await tx.putDeclarations(
+        prepared.map((p) => ({ id: p.id, contentHash: p.hash, source: 'old', body: p.body })),
+      );
+      const stored = await tx.putDecisions(
+        prepared.map((p, i) => ({
+          declarationId: p.id,
+          version: versions[i]!.version,
+          contextHash: p.contextHash,
+          decision: p.record,
+          batchId: null,
+        })),
+      );
+      await tx.appendAuditMany(
+        prepared.map((p, i) => ({
+          actor: 'olga',
+          action: DECISION_RECORDED_V1,
+          subject: `declaration:${p.id}`,
+          payload: {
+            as_of: p.record.asOf,
+            batch: null,
+            content_hash: p.hash,
+            decision: p.record.decision,
+            decision_seq: stored[i]!.seq,
+            jurisdiction: p.record.jurisdiction,
+            regime_version: p.record.regimeVersion,
+            version: versions[i]!.version,
+          },
+        })),
+      );
+    });
+    // and a later run under ST11 on top of it
+    await store.write((tx) => recordScreenings(tx, screener, [plainImport('E')], context));
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, decisions: 3 });
+    await raw((db) => sql`update decisions set decision = 'HOLD' where seq = 2`.execute(db));
+    expect((await verifyAudit(store)).finding).toMatchObject({ kind: 'edited', decisionSeq: 2 });
+  });
+});
