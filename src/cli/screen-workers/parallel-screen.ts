@@ -15,7 +15,7 @@
  *   quoted fields is still right, only slower).
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -246,8 +246,8 @@ export async function startEarly(
   return early;
 }
 
-/** Workers that have posted their ready message (setup done, regime compiled). */
-const readyWorkers = new WeakSet<Worker>();
+/** Workers that have posted their ready message (setup done, regime compiled), with their OS thread id. */
+const readyWorkers = new WeakMap<Worker, number | undefined>();
 
 function spawnWorkers(count: number, module: URL, withParties: boolean): Worker[] {
   const workers: Worker[] = [];
@@ -262,8 +262,8 @@ function spawnWorkers(count: number, module: URL, withParties: boolean): Worker[
       },
     });
     // listening from the start: an early worker (S16) may be ready before `screenInParallel` runs
-    worker.on('message', (m: { ready?: boolean }) => {
-      if (m.ready === true) readyWorkers.add(worker);
+    worker.on('message', (m: { ready?: boolean; tid?: number }) => {
+      if (m.ready === true) readyWorkers.set(worker, m.tid);
     });
     workers.push(worker);
   }
@@ -353,6 +353,34 @@ function* readChunks(file: string, chunkBytes: number): Generator<Chunk> {
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * CPU seconds so far of the main thread, the workers and all other threads of the process (V8's
+ * garbage-collector and compiler helpers, libuv's file-system pool), from /proc (Linux); '' elsewhere.
+ */
+function threadCpu(workerTids: readonly (number | undefined)[]): string {
+  try {
+    const ticks = (tid: string) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime + stime
+    };
+    let main = 0;
+    let others = 0;
+    const mine = workerTids.map(() => 0);
+    for (const tid of readdirSync('/proc/self/task')) {
+      const t = ticks(tid);
+      const w = workerTids.indexOf(Number(tid));
+      if (Number(tid) === process.pid) main = t;
+      else if (w !== -1) mine[w] = t;
+      else others += t;
+    }
+    const s = (t: number) => `${(t / 100).toFixed(2)} s`;
+    return `; CPU: main thread ${s(main)}, worker ${mine.map(s).join(', ')}, other threads ${s(others)}`;
+  } catch {
+    return '';
   }
 }
 
@@ -606,7 +634,8 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
       process.stderr.write(
         `parallel screening: ${seq + 1} chunks, ${trace.mine + 1} screened on the main thread; ` +
           `main thread waited ${trace.wait.toFixed(0)} ms in ${trace.waits} waits; ` +
-          `worker busy ${workers.map((w) => `${(w.performance.eventLoopUtilization().utilization * 100).toFixed(0)} %`).join(', ')} of its life\n`,
+          `worker busy ${workers.map((w) => `${(w.performance.eventLoopUtilization().utilization * 100).toFixed(0)} %`).join(', ')} of its life` +
+          `${threadCpu(workers.map((w) => readyWorkers.get(w)))}\n`,
       );
   } finally {
     for (const p of pending.values()) p.reject(new Error('parallel screening stopped'));

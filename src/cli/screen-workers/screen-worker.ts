@@ -3,6 +3,7 @@
  * then screens the chunks the main thread sends (bytes cut at record boundaries, valid UTF-8) and
  * sends back the encoded decisions, transferring the output buffer rather than copying it.
  */
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRegime } from '../../core/regime/compile.js';
 import type { PartyCheck } from '../../core/screening/party-check.js';
@@ -61,4 +62,12 @@ handle = (job) => {
   parentPort!.postMessage({ seq: job.seq, result }, transfer as ArrayBuffer[]);
 };
 for (const m of waiting.splice(0)) handle(m);
-parentPort!.postMessage({ ready: true });
+/** This thread's id in the operating system (Linux), for EMBARGO_SCREEN_TRACE's CPU per thread. */
+function osThreadId(): number | undefined {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+}
+parentPort!.postMessage({ ready: true, tid: osThreadId() });
