@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REGIME_DIR } from '../../ingest/regime-loader.js';
 import { runScreen, type ScreenRun } from '../commands/screen.js';
 import { PROJECT_ROOT } from '../config.js';
-import { parallelWorkers, screenWorkers, startEarly, tuningFromEnv } from './parallel-screen.js';
+import { parallelWorkers, readChunks, screenWorkers, startEarly, tuningFromEnv } from './parallel-screen.js';
 
 const EXAMPLES = readFileSync(join(PROJECT_ROOT, 'examples', 'declarations.csv'), 'utf8');
 const [HEADER, ...EXAMPLE_ROWS] = EXAMPLES.trimEnd().split('\n');
@@ -341,6 +341,40 @@ describe('parallel screening', () => {
 });
 
 describe('ChunkScreener', () => {
+  it('reads a file in chunks cut after a line feed, into buffers handed back and reused (or transferred away) as it goes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z,"\n]{0,300}$/), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.boolean(),
+        (parts, chunkBytes, transfer) => {
+          const file = join(work, 'chunks.bin');
+          const content = Buffer.from(parts.join('\n'));
+          writeFileSync(file, content);
+          const pool: ArrayBuffer[] = [];
+          const take = (size: number) => {
+            const b = pool.pop();
+            return b !== undefined && b.byteLength >= size
+              ? Buffer.from(b)
+              : Buffer.allocUnsafeSlow(size + 7);
+          };
+          const seen: Buffer[] = [];
+          let finals = 0;
+          for (const chunk of readChunks(file, chunkBytes, take)) {
+            seen.push(Buffer.from(chunk.bytes)); // a copy: the buffer is reused or gone below
+            if (chunk.final) finals++;
+            else expect(chunk.bytes[chunk.bytes.length - 1]).toBe(10);
+            if (transfer) structuredClone(chunk.bytes, { transfer: [chunk.bytes.buffer] });
+            else pool.push(chunk.bytes.buffer as ArrayBuffer);
+          }
+          expect(finals).toBe(1);
+          expect(Buffer.concat(seen).equals(content)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('gives the same result whether a chunk is parsed whole or a line at a time (quoted fields spanning lines)', async () => {
     const { compileRegime } = await import('../../core/regime/compile.js');
     const { loadRegime } = await import('../../ingest/regime-loader.js');

@@ -191,7 +191,7 @@ export interface ParallelRun {
 }
 
 interface Pending {
-  resolve(result: ChunkResult): void;
+  resolve(result: ChunkResult, input: Uint8Array): void;
   reject(error: Error): void;
 }
 
@@ -293,11 +293,11 @@ async function startWorkers(
   for (const worker of workers) {
     worker.ref();
     if (!configured) worker.postMessage({ setup });
-    worker.on('message', (m: { seq?: number; result?: ChunkResult }) => {
-      if (m.seq === undefined || !m.result) return;
+    worker.on('message', (m: { seq?: number; result?: ChunkResult; input?: Uint8Array }) => {
+      if (m.seq === undefined || !m.result || !m.input) return;
       const p = pending.get(m.seq);
       pending.delete(m.seq);
-      p?.resolve(m.result);
+      p?.resolve(m.result, m.input);
     });
     worker.on('error', (error) => {
       state.failed ??= error;
@@ -320,36 +320,56 @@ function countLineFeeds(bytes: Uint8Array): number {
   return n;
 }
 
-interface Chunk {
+export interface Chunk {
   bytes: Buffer;
   final: boolean;
 }
 
+/** A Buffer view of `bytes` (no copy). */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** Input buffers kept for reuse once their chunk is written (S20). */
+const INPUT_POOL = 16;
+
 /**
  * The file in chunks of about `chunkBytes` cut after a line feed, read synchronously: the main
  * thread has nothing else to do meanwhile, and an asynchronous read of 64 KiB from the page cache
- * cost ~170 µs of waiting per chunk (0.4 s per million rows).
+ * cost ~170 µs of waiting per chunk (0.4 s per million rows). Each chunk has a buffer of its own
+ * from `take` (at least the size asked for), which the consumer may transfer to a worker: what
+ * follows the chunk's last line feed is copied into the next buffer before the chunk is yielded.
  */
-function* readChunks(file: string, chunkBytes: number): Generator<Chunk> {
+export function* readChunks(
+  file: string,
+  chunkBytes: number,
+  take: (size: number) => Buffer,
+): Generator<Chunk> {
   const fd = openSync(file, 'r');
   try {
-    let carry: Buffer = Buffer.alloc(0);
+    let buffer = take(chunkBytes);
+    /** bytes at the start of `buffer` carried over from the previous read (a line not yet ended) */
+    let carry = 0;
     for (;;) {
-      const buffer = Buffer.allocUnsafeSlow(carry.length + chunkBytes);
-      carry.copy(buffer);
-      const bytesRead = readSync(fd, buffer, carry.length, chunkBytes, null);
-      const total = carry.length + bytesRead;
+      if (buffer.length < carry + chunkBytes) {
+        const bigger = take(carry + chunkBytes);
+        buffer.copy(bigger, 0, 0, carry);
+        buffer = bigger;
+      }
+      const bytesRead = readSync(fd, buffer, carry, chunkBytes, null);
+      const total = carry + bytesRead;
       if (bytesRead === 0) {
         yield { bytes: buffer.subarray(0, total), final: true };
         return;
       }
       const cut = buffer.lastIndexOf(10, total - 1);
       if (cut === -1) {
-        carry = buffer.subarray(0, total);
+        carry = total;
         continue;
       }
+      const next = take(total - cut - 1 + chunkBytes);
+      buffer.copy(next, 0, cut + 1, total);
       yield { bytes: buffer.subarray(0, cut + 1), final: false };
-      carry = buffer.subarray(cut + 1, total);
+      buffer = next;
+      carry = total - cut - 1;
     }
   } finally {
     closeSync(fd);
@@ -411,6 +431,17 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
   };
   const toWorker = (w: number, buffer: ArrayBuffer) => {
     if (buffer.byteLength > 0 && !state.failed) workers[w]!.postMessage({ give: buffer }, [buffer]);
+  };
+  /** input buffers whose chunk is written (a worker's come back with its result), for the next reads */
+  const inputs: ArrayBuffer[] = [];
+  const chunkBytes = run.tuning.chunkBytes ?? CHUNK_BYTES;
+  const takeInput = (size: number): Buffer => {
+    const buffer = inputs.pop();
+    if (buffer !== undefined && buffer.byteLength >= size) return Buffer.from(buffer);
+    return Buffer.allocUnsafeSlow(Math.max(size, 2 * chunkBytes));
+  };
+  const releaseInput = (bytes: Uint8Array) => {
+    if (inputs.length < INPUT_POOL && bytes.buffer.byteLength > 0) inputs.push(bytes.buffer as ArrayBuffer);
   };
   let header: string[] | undefined;
   let idColumn = -1;
@@ -489,7 +520,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     }
   }
 
-  const chunks = readChunks(run.file, run.tuning.chunkBytes ?? CHUNK_BYTES);
+  const chunks = readChunks(run.file, chunkBytes, takeInput);
   try {
     const first = chunks.next();
     if (first.done) return;
@@ -505,6 +536,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     if (!header) throw new Error('parallel screening: the first chunk holds no header');
     idColumn = header.map(normaliseHeader).indexOf('id');
     await emit(prev, () => firstText, 1, false, toMain);
+    releaseInput(first.value.bytes);
     sink.progress(bytesRead, rows);
     if (first.value.final) return;
 
@@ -567,17 +599,17 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
           inFlight[worker]!++;
           entry.promise = new Promise<ChunkResult>((resolve, reject) =>
             pending.set(job.seq, {
-              resolve: (result) => {
+              resolve: (result, input) => {
                 inFlight[worker]!--;
+                job.bytes = input; // the chunk's bytes come back with its result
                 entry.result = result;
                 resolve(result);
               },
               reject,
             }),
           );
-          // a copy of the bytes is transferred (cheaper than the structured clone of the chunk)
-          const copy = new Uint8Array(job.bytes);
-          workers[worker]!.postMessage({ ...job, bytes: copy, header }, [copy.buffer]);
+          // the chunk's own buffer is transferred, and transferred back with the result
+          workers[worker]!.postMessage({ ...job, header }, [job.bytes.buffer as ArrayBuffer]);
         }
         entry.promise.catch(() => {}); // observed below; a worker error must not surface as unhandled first
         queue.push(entry);
@@ -591,7 +623,8 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
         bytesRead += job.bytes.length;
         if (prev.atBoundary && prev.endLine === job.line) {
           let decoded: string | undefined;
-          const bytes = job.bytes as Buffer;
+          // a worker's chunk comes back as a plain Uint8Array: a Buffer view of it decodes
+          const bytes = asBuffer(job.bytes);
           await emit(
             result,
             () => (decoded ??= bytes.toString('utf8')),
@@ -601,11 +634,12 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
           );
         } else {
           // the previous chunk ended inside a record: continue it here, as one reader would
-          const text = prev.pending + (job.bytes as Buffer).toString('utf8');
+          const text = prev.pending + asBuffer(job.bytes).toString('utf8');
           const from = prev;
           result = main.screen(text, from.endLine, header, job.final, from.skipping);
           await emit(result, () => text, from.endLine, from.skipping, toMain);
         }
+        releaseInput(job.bytes);
         prev = result;
         sink.progress(bytesRead, rows);
         continue;

@@ -53,13 +53,14 @@ handle = (job) => {
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
   const result = screener.screen(bytes, job.line, job.header, job.final);
   const transfer = [
+    job.bytes.buffer, // the chunk's buffer goes back to be read into again
     result.output.buffer,
     result.ends.buffer,
     result.lines.buffer,
     result.hashes.buffer,
     result.outcomes.buffer,
   ];
-  parentPort!.postMessage({ seq: job.seq, result }, transfer as ArrayBuffer[]);
+  parentPort!.postMessage({ seq: job.seq, result, input: job.bytes }, transfer as ArrayBuffer[]);
 };
 for (const m of waiting.splice(0)) handle(m);
 /** This thread's id in the operating system (Linux), for EMBARGO_SCREEN_TRACE's CPU per thread. */
