@@ -1,12 +1,47 @@
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASES, freshDatabase, type TestDatabase, withRawDatabase } from '../../test/databases.js';
+import { canonicalJson } from '../core/audit/audit-chain.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { verifyAudit } from './audit-service.js';
-import { DECISION_RECORDED_V1 } from './decision-trail.js';
+import {
+  DECISION_RECORDED_V1,
+  decisionsRecordedJson,
+  type RecordedDecision,
+  recordedDecisions,
+} from './decision-trail.js';
 import { prepareScreening, recordScreenings, screenDeclarations } from './screening-service.js';
 import { livelihoodCoal, plainImport, rasonCoal, shippedScreener } from './services.fixtures.js';
+
+describe('the decisions.recorded payload', () => {
+  it('is canonical JSON and lists back the decisions it was given, odd ids included', () => {
+    const hash = fc.constantFrom('a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64));
+    const decision = fc.tuple(
+      fc.string(),
+      fc.nat(),
+      fc.nat(),
+      fc.constantFrom('CLEAR', 'HOLD', 'REFUSE'),
+      fc.string(),
+      hash,
+      hash,
+      hash,
+    ) as fc.Arbitrary<RecordedDecision>;
+    fc.assert(
+      fc.property(
+        fc.option(fc.string(), { nil: null }),
+        fc.string(),
+        fc.array(decision, { maxLength: 20 }),
+        (batch, regimeVersion, decisions) => {
+          const text = decisionsRecordedJson(batch, { jurisdiction: 'CN', regimeVersion }, decisions);
+          expect(text).toBe(canonicalJson(JSON.parse(text)));
+          expect(recordedDecisions(text)).toEqual({ batch, decisions });
+        },
+      ),
+    );
+  });
+});
 
 const screener = shippedScreener();
 const context = { actor: 'olga', source: 'test', batchId: 'b-1' };

@@ -6,7 +6,7 @@
  * per-decision payload named the decision's outcome but not its reasons or lists).
  *
  * Each listed decision is `[declaration_id, version, decision_seq, decision, content_hash,
- * context_hash, outcome_hash]`, where `outcome_hash` is the sha256 of the decision's stored outcome
+ * context_hash, outcome_hash]` (the two last by index into lists of the entry's distinct ones), where `outcome_hash` is the sha256 of the decision's stored outcome
  * columns (`outcomeText`): what it said, why, and under which regime, lists and date.
  */
 import type { AuditEntry } from '../core/audit/audit-chain.js';
@@ -17,34 +17,61 @@ export const DECISIONS_RECORDED = 'decisions.recorded';
 /** the entry per decision written by stores before ST11; still read and verified */
 export const DECISION_RECORDED_V1 = 'decision.recorded';
 
-type OutcomeColumns = Omit<DecisionRecord, 'partyHits'>;
+/** what a decision said and why, under which regime and lists: shared by many decisions */
+type OutcomeColumns = Omit<DecisionRecord, 'partyHits' | 'asOf'>;
 
-/** The text the outcome hash covers: the outcome columns as stored, in a fixed order. */
+/**
+ * The text the outcome hash covers: the scalar columns as a JSON array, then each JSON column's
+ * stored text on its own line (a JSON text holds no raw line break, so the split is unambiguous);
+ * not one JSON array of all ten, which would escape every quote of the JSON columns again.
+ */
 export function outcomeText(d: OutcomeColumns): string {
-  return JSON.stringify([
+  return (
+    `${JSON.stringify([d.decision, d.exception, d.jurisdiction, d.regimeVersion])}\n` +
+    `${d.reasons}\n${d.missingDocuments}\n${d.missingApprovals}\n${d.conditions}\n${d.lists}`
+  );
+}
+
+/**
+ * Most decisions share their outcome: each distinct one is hashed once (per thread). The cache is
+ * a tree of Maps keyed by the column texts themselves, not by `outcomeText` (which would copy and
+ * hash ~1 KB per row): a string keeps its hash once computed, and the texts that repeat are mostly
+ * the same string objects row after row.
+ */
+type OutcomeNode = Map<string, OutcomeNode | string>;
+let outcomeCache: OutcomeNode = new Map();
+let outcomeCount = 0;
+
+export function outcomeHash(d: OutcomeColumns): string {
+  let node = outcomeCache;
+  // the reasons last: a reason text seen once (it names the row's own filing, say) adds one entry
+  // to one Map, not a Map per level
+  const keys = [
     d.decision,
-    d.reasons,
     d.missingDocuments,
     d.missingApprovals,
-    d.exception,
+    d.exception ?? '\u0000',
     d.conditions,
-    d.asOf,
     d.jurisdiction,
     d.regimeVersion,
     d.lists,
-  ]);
-}
-
-/** Most decisions share their outcome: each distinct one is hashed once (per thread). */
-const outcomeHashes = new Map<string, string>();
-
-export function outcomeHash(d: OutcomeColumns): string {
-  const text = outcomeText(d);
-  let hash = outcomeHashes.get(text);
+  ];
+  for (const key of keys) {
+    let child = node.get(key) as OutcomeNode | undefined;
+    if (child === undefined) {
+      child = new Map();
+      node.set(key, child);
+    }
+    node = child;
+  }
+  let hash = node.get(d.reasons) as string | undefined;
   if (hash === undefined) {
-    if (outcomeHashes.size > 10_000) outcomeHashes.clear();
-    hash = sha256(text);
-    outcomeHashes.set(text, hash);
+    if (++outcomeCount > 10_000) {
+      outcomeCache = new Map();
+      outcomeCount = 0;
+    }
+    hash = sha256(outcomeText(d));
+    node.set(d.reasons, hash);
   }
   return hash;
 }
@@ -55,28 +82,78 @@ export type RecordedDecision = [
   version: number,
   decisionSeq: number,
   decision: string,
+  asOf: string,
   contentHash: string,
   contextHash: string,
   outcomeHash: string,
 ];
 
 /**
- * The payload of one `decisions.recorded` entry, as canonical JSON (keys in sorted order, arrays of
- * strings and numbers: JSON.stringify writes exactly canonicalJson). The decisions share their
- * as-of date, jurisdiction and regime version (the caller starts a new entry when one changes).
+ * The payload of one `decisions.recorded` entry, as canonical JSON: keys in sorted order, no
+ * whitespace, so it is stored and hashed as written (`appendAuditMany`'s `payloadJson`). Context and
+ * outcome hashes, which most decisions of a chunk share, are listed once (`contexts`, `outcomes`) and
+ * each decision names them by index: `[declaration_id, version, decision_seq, decision,
+ * content_hash, context_index, outcome_index]`. The decisions share their as-of date, jurisdiction
+ * and regime version (the caller starts a new entry when one changes). Written by hand rather than
+ * by JSON.stringify of nested arrays (~2 µs per decision): only the ids need escaping.
  */
+/** an id JSON.stringify would write as is between quotes */
+const PLAIN_ID = /^[\w .:/-]*$/;
+
 export function decisionsRecordedJson(
   batch: string | null,
-  shared: { asOf: string; jurisdiction: string; regimeVersion: string },
+  shared: { jurisdiction: string; regimeVersion: string },
   decisions: readonly RecordedDecision[],
 ): string {
-  return JSON.stringify({
-    as_of: shared.asOf,
-    batch,
-    decisions,
-    jurisdiction: shared.jurisdiction,
-    regime_version: shared.regimeVersion,
-  });
+  const contexts = new Map<string, number>();
+  const outcomes = new Map<string, number>();
+  const list: string[] = new Array(decisions.length);
+  for (let i = 0; i < decisions.length; i++) {
+    const [id, version, seq, decision, asOf, contentHash, context, outcome] = decisions[i]!;
+    let c = contexts.get(context);
+    if (c === undefined) {
+      c = contexts.size;
+      contexts.set(context, c);
+    }
+    let o = outcomes.get(outcome);
+    if (o === undefined) {
+      o = outcomes.size;
+      outcomes.set(outcome, o);
+    }
+    // the outcome is one of three words and the content hash hex: only an id may need escaping
+    const idJson = PLAIN_ID.test(id) ? `"${id}"` : JSON.stringify(id);
+    list[i] =
+      `[${idJson},${version},${seq},"${decision}",${JSON.stringify(asOf)},"${contentHash}",${c},${o}]`;
+  }
+  return (
+    `{"batch":${JSON.stringify(batch)},` +
+    `"contexts":${JSON.stringify([...contexts.keys()])},"decisions":[${list.join(',')}],` +
+    `"jurisdiction":${JSON.stringify(shared.jurisdiction)},"outcomes":${JSON.stringify([...outcomes.keys()])},` +
+    `"regime_version":${JSON.stringify(shared.regimeVersion)}}`
+  );
+}
+
+/** The decisions a `decisions.recorded` payload lists, hashes resolved (the inverse of the above). */
+export function recordedDecisions(payload: string): { batch: string | null; decisions: RecordedDecision[] } {
+  const p = JSON.parse(payload) as {
+    batch: string | null;
+    contexts: string[];
+    outcomes: string[];
+    decisions: [string, number, number, string, string, string, number, number][];
+  };
+  return {
+    batch: p.batch,
+    decisions: p.decisions.map(([id, version, seq, decision, asOf, content, c, o]) => [
+      id,
+      version,
+      seq,
+      decision,
+      asOf,
+      content,
+      p.contexts[c] ?? '',
+      p.outcomes[o] ?? '',
+    ]),
+  };
 }
 
 /** What the trail says about one decision, to compare with its row. */
@@ -93,6 +170,7 @@ const rowKey = (r: DecisionTrailRow) =>
     r.version,
     r.seq,
     r.decision,
+    r.asOf,
     r.contentHash,
     r.contextHash,
     outcomeHash(r),
@@ -134,7 +212,7 @@ export class DecisionTrail {
 
   add(entry: AuditEntry): void {
     if (entry.action === DECISIONS_RECORDED) {
-      const payload = JSON.parse(entry.payload) as { batch: string | null; decisions: RecordedDecision[] };
+      const payload = recordedDecisions(entry.payload);
       for (const d of payload.decisions)
         this.put(d[2], entry.seq, JSON.stringify([...d, payload.batch]), false);
     } else if (entry.action === DECISION_RECORDED_V1) {

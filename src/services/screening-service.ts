@@ -263,8 +263,6 @@ export interface PreparedScreening {
   body: string;
   hash: string;
   contextHash: string;
-  /** sha256 of the decision's outcome columns (decision-trail.ts `outcomeHash`), listed in the trail */
-  outcomeHash: string;
   record: DecisionRecord;
   partyMatch: boolean;
   verdicts: ApprovalVerdict[];
@@ -338,7 +336,6 @@ export function prepareScreening(s: ScreenedDeclaration): PreparedScreening {
     body,
     hash: sha256(body),
     contextHash: contextHash(s.decision, s.verdicts),
-    outcomeHash: outcomeHash(record),
     record,
     partyMatch: hasPartyMatch(s.decision),
     verdicts: s.verdicts,
@@ -429,7 +426,7 @@ export async function storeScreened(
   }
   const newCases: Parameters<StoreWriter['insertCases']>[0][number][] = [];
   let nextNum = 0;
-  // one `decisions.recorded` entry per run of decisions sharing as-of, jurisdiction and regime
+  // one `decisions.recorded` entry per run of decisions sharing jurisdiction and regime
   // version (in a batch: the whole chunk) instead of one entry per decision (ST11)
   const recordedGroups: { shared: DecisionRecord; decisions: RecordedDecision[] }[] = [];
   let recorded: (typeof recordedGroups)[number] | undefined;
@@ -443,14 +440,24 @@ export async function storeScreened(
       const r = s.record;
       if (
         recorded === undefined ||
-        r.asOf !== recorded.shared.asOf ||
         r.jurisdiction !== recorded.shared.jurisdiction ||
         r.regimeVersion !== recorded.shared.regimeVersion
       ) {
         recorded = { shared: r, decisions: [] };
         recordedGroups.push(recorded);
       }
-      recorded.decisions.push([s.id, version, seq, r.decision, s.hash, s.contextHash, s.outcomeHash]);
+      // hashed here, on the writer thread, whose repeated texts are the same strings from its
+      // shared-text table (cheap Map keys); on the screening thread each row's texts are new
+      recorded.decisions.push([
+        s.id,
+        version,
+        seq,
+        r.decision,
+        r.asOf,
+        s.hash,
+        s.contextHash,
+        outcomeHash(r),
+      ]);
       if (s.record.decision === 'CLEAR') await recordApprovalUses(tx, s.id, version, s.verdicts);
       const existing = context.followCase ?? cases.get(key);
       if (existing) {

@@ -56,7 +56,6 @@ export function encodeShared(payload: ChunkPayload, table: Map<string, number>, 
     const record = row.record as unknown as Record<string, string | number>;
     for (const field of SHARED_TEXTS) record[field] = share(record[field] as string);
     (row as { contextHash: string | number }).contextHash = share(row.contextHash);
-    (row as { outcomeHash: string | number }).outcomeHash = share(row.outcomeHash);
   }
   return payload;
 }
@@ -74,9 +73,6 @@ export function decodeShared(payload: ChunkPayload, table: string[]): void {
     const context = row.contextHash as string | number;
     if (typeof context === 'number') row.contextHash = table[context]!;
     else table.push(context);
-    const outcome = row.outcomeHash as string | number;
-    if (typeof outcome === 'number') row.outcomeHash = table[outcome]!;
-    else table.push(outcome);
   }
 }
 

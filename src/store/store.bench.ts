@@ -31,6 +31,8 @@ import { declarationsCsv } from '../services/services.fixtures.js';
 
 const ROWS = Number(process.env.BENCH_STORE_ROWS ?? 60_000);
 const RUNS = Math.max(1, Number(process.env.BENCH_STORE_RUNS ?? 3));
+/** `BENCH_STORE_DATABASES=sqlite` (or `postgres`) runs only that store's pipeline beside the peer */
+const DATABASES = (process.env.BENCH_STORE_DATABASES ?? 'sqlite,postgres').split(',');
 const loadBefore = loadavg()[0]!;
 const dir = mkdtempSync(join(tmpdir(), 'embargo-store-bench-'));
 const file = join(dir, 'declarations.csv');
@@ -146,18 +148,20 @@ try {
   // warm-up: JIT the reader and the engine on the peer path before measuring anything
   await pipeline('warm-up');
   results.push(await median('screening without the store (peer)'));
-  results.push(
-    await median('screening into SQLite', async () => {
-      const path = join(dir, `bench-${sqliteFiles++}.db`);
-      return {
-        target: path,
-        cleanup: async () => {
-          for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-        },
-      };
-    }),
-  );
-  results.push(await median('screening into PostgreSQL', () => freshDatabase('postgres')));
+  if (DATABASES.includes('sqlite'))
+    results.push(
+      await median('screening into SQLite', async () => {
+        const path = join(dir, `bench-${sqliteFiles++}.db`);
+        return {
+          target: path,
+          cleanup: async () => {
+            for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+          },
+        };
+      }),
+    );
+  if (DATABASES.includes('postgres'))
+    results.push(await median('screening into PostgreSQL', () => freshDatabase('postgres')));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
