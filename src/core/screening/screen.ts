@@ -259,6 +259,29 @@ function exceptionHolds(e: CompiledException, declaration: Declaration, date: st
   return true;
 }
 
+/** What every reason about exception `e` of the hit's measure starts with (built only for such a reason). */
+function reasonBase(hit: MeasureHit, e: CompiledException) {
+  return { measure: hit.measure.id, citation: e.citation, unconfirmed: e.unconfirmed };
+}
+
+/**
+ * The types of `required` that no reference in `carried` has, in `required`'s order (a loop rather
+ * than `filter` and `some`: no closures per exception evaluated).
+ */
+function missingTypes(required: readonly string[], carried: readonly { type: string }[]): string[] {
+  const missing: string[] = [];
+  for (const type of required) {
+    let found = false;
+    for (const r of carried)
+      if (r.type === type) {
+        found = true;
+        break;
+      }
+    if (!found) missing.push(type);
+  }
+  return missing;
+}
+
 function evaluateException(
   hit: MeasureHit,
   e: CompiledException,
@@ -267,8 +290,8 @@ function evaluateException(
   ledger: CapLedger | undefined,
 ): MeasureResult {
   const m = hit.measure;
-  const base = { measure: m.id, citation: e.citation, unconfirmed: e.unconfirmed };
   if (declaration.flags.includes(SOLID_INFORMATION)) {
+    const base = reasonBase(hit, e);
     const clause = e.exception.revoked_by.find((r) => r.flag === SOLID_INFORMATION)?.clause;
     return {
       outcome: 'REFUSE',
@@ -289,9 +312,10 @@ function evaluateException(
       draw: null,
     };
   }
-  const missingApprovals = e.approvals.filter((t) => !declaration.approvals.some((a) => a.type === t));
-  const missingDocuments = e.documents.filter((t) => !declaration.documents.some((d) => d.type === t));
+  const missingApprovals = missingTypes(e.approvals, declaration.approvals);
+  const missingDocuments = missingTypes(e.documents, declaration.documents);
   if (missingApprovals.length > 0) {
+    const base = reasonBase(hit, e);
     return {
       outcome: 'REFUSE',
       reasons: [
@@ -310,6 +334,7 @@ function evaluateException(
     };
   }
   if (missingDocuments.length > 0) {
+    const base = reasonBase(hit, e);
     return {
       outcome: 'HOLD',
       reasons: [
@@ -333,6 +358,7 @@ function evaluateException(
   let draw: CapDraw | null = null;
   if (e.cap) {
     if (!ledger) {
+      const base = reasonBase(hit, e);
       return {
         outcome: 'HOLD',
         reasons: [
