@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PreparedScreening } from './screening-service.js';
-import { type ChunkPayload, decodeShared, encodeShared } from './store-writer-protocol.js';
+import { type ChunkPayload, decodeChunk, encodeChunk } from './store-writer-protocol.js';
 
 const text = fc.constantFrom(
   '[]',
@@ -26,22 +26,41 @@ const row = fc
     jurisdiction: text,
     asOf: text,
     contextHash: fc.oneof(text, fc.string()),
+    id: fc.string(),
+    body: fc.string(),
+    hash: fc.string(),
+    decision: fc.constantFrom('CLEAR', 'HOLD', 'REFUSE'),
+    exception: fc.option(fc.string(), { nil: null }),
+    partyMatch: fc.boolean(),
+    partyHits: fc.array(
+      fc.record({ kind: fc.string(), outcome: fc.string(), text: fc.string(), details: fc.string() }),
+      { maxLength: 2 },
+    ),
+    verdicts: fc.array(
+      fc.record({
+        reference: fc.record({ type: fc.constant('un-record-filing'), reference: fc.string() }),
+        accepted: fc.boolean(),
+      }),
+      { maxLength: 2 },
+    ),
+    withDeclaration: fc.boolean(),
   })
   .map(
-    (r) =>
+    ({ id, body, hash, contextHash, partyMatch, verdicts, withDeclaration, partyHits, ...r }) =>
       ({
-        id: 'D',
-        body: '{}',
-        hash: 'h',
-        contextHash: r.contextHash,
-        record: { ...r, decision: 'CLEAR', exception: null, partyHits: [] },
-        partyMatch: false,
-        verdicts: [],
+        id,
+        body,
+        hash,
+        contextHash,
+        record: { ...r, partyHits },
+        partyMatch,
+        verdicts,
+        declaration: withDeclaration ? { id, approvals: verdicts.map((v) => v.reference) } : undefined,
       }) as unknown as PreparedScreening,
   );
 const context = { actor: 'a', source: null, batchId: null };
 
-describe('the shared-text table between the screening and the writer thread', () => {
+describe('the columns and shared-text table between the screening and the writer thread', () => {
   it('gives the writer back exactly the rows that were sent, whatever the texts and the table limit (property)', () => {
     fc.assert(
       fc.property(
@@ -54,9 +73,11 @@ describe('the shared-text table between the screening and the writer thread', ()
             const original = structuredClone(rows);
             const payload: ChunkPayload = { screened: rows, context, batch: null };
             // what crosses the thread boundary is a structured clone of the encoded payload
-            const wire = structuredClone(encodeShared(payload, sent, limit));
-            decodeShared(wire, received);
-            expect(wire.screened).toEqual(original);
+            const wire = structuredClone(encodeChunk(payload, sent, limit));
+            const decoded = decodeChunk(wire, received);
+            expect(decoded.screened).toEqual(original);
+            expect(decoded.context).toEqual(context);
+            expect(rows).toEqual(original); // the main thread's rows are left as they were
           }
         },
       ),

@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/open-store.js';
 import { recheckApprovals, StaleApprovalsError, storeScreened } from './screening-service.js';
 import {
-  decodeShared,
+  decodeChunk,
   type WriterReply,
   type WriterRequest,
   type WriterSetup,
@@ -75,8 +75,7 @@ for (;;) {
           throw new Error('the writer was closed in the middle of a chunk');
         }
         if (request.type === 'chunk') seq = request.seq;
-        decodeShared(request.payload, texts);
-        const { screened, context, batch } = request.payload;
+        const { screened, context, batch } = decodeChunk(request.payload, texts);
         await recheckApprovals(tx, screened);
         for (const r of await storeScreened(tx, screened, context)) if (r.created) n++;
         if (request.type === 'chunk') {

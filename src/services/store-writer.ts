@@ -3,7 +3,8 @@ import { EmbargoError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { workerModule } from '../worker-module.js';
 import {
   type ChunkPayload,
-  encodeShared,
+  encodeChunk,
+  type WireChunk,
   type WriterReply,
   type WriterRequest,
   type WriterSetup,
@@ -44,8 +45,8 @@ export class StoreWriterThread {
   /** the main thread's side of the shared-text table (see SHARED_TEXTS): text → number */
   private readonly texts = new Map<string, number>();
 
-  private encode(payload: ChunkPayload): ChunkPayload {
-    return encodeShared(payload, this.texts, SHARED_TEXT_LIMIT);
+  private encode(payload: ChunkPayload): WireChunk {
+    return encodeChunk(payload, this.texts, SHARED_TEXT_LIMIT);
   }
 
   private constructor(private readonly worker: Worker) {
