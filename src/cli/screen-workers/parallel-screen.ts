@@ -294,10 +294,12 @@ async function startWorkers(
     worker.ref();
     if (!configured) worker.postMessage({ setup });
     worker.on('message', (m: { seq?: number; result?: ChunkResult; input?: Uint8Array }) => {
-      if (m.seq === undefined || !m.result || !m.input) return;
+      if (m.seq === undefined || !m.result) return;
       const p = pending.get(m.seq);
       pending.delete(m.seq);
-      p?.resolve(m.result, m.input);
+      // the chunk's buffer must come back (S20): its bytes are read again for duplicates' raw text
+      if (m.input) p?.resolve(m.result, m.input);
+      else p?.reject(new Error('a screening worker returned a result without its chunk'));
     });
     worker.on('error', (error) => {
       state.failed ??= error;
