@@ -108,10 +108,26 @@ describe.each(DATABASES)('decisions checked against the audit trail on %s', (kin
     expect(result.finding?.message).toMatch(/decision 3 \(declaration C v1\) was edited/);
   });
 
-  it('catches a decision row whose reasons were edited (the outcome hash covers them)', async () => {
+  it('catches a decision pointed at another outcome', async () => {
     await screenTwoChunks();
-    await raw((db) => sql`update decisions set reasons = '[]' where seq = 5`.execute(db));
+    await raw((db) =>
+      sql`update decisions set outcome_id = (select outcome_id from decisions where seq = 3) where seq = 5`.execute(
+        db,
+      ),
+    );
     expect((await verifyAudit(store)).finding).toMatchObject({ kind: 'edited', decisionSeq: 5 });
+  });
+
+  it('catches an outcome whose reasons were edited, at the first decision that has it', async () => {
+    await screenTwoChunks();
+    // A, D, E and F (uncovered goods) share one outcome; the first of them is decision 1
+    await raw((db) =>
+      sql`update decision_outcomes set reasons = '[]' where id = (select outcome_id from decisions where seq = 5)`.execute(
+        db,
+      ),
+    );
+    expect((await verifyAudit(store)).finding).toMatchObject({ kind: 'edited', decisionSeq: 1 });
+    expect((await store.decisionsOf('E'))[0]?.decision.reasons).toEqual([]);
   });
 
   it('catches a deleted decision row', async () => {
@@ -132,10 +148,8 @@ describe.each(DATABASES)('decisions checked against the audit trail on %s', (kin
   it('catches a decision row inserted by hand', async () => {
     await screenTwoChunks();
     await raw((db) =>
-      sql`insert into decisions (declaration_id, version, context_hash, decision, reasons, missing_documents,
-        missing_approvals, exception, conditions, as_of, jurisdiction, regime_version, lists, decided_at, batch_id)
-        select declaration_id, version, 'forged', 'CLEAR', reasons, missing_documents, missing_approvals,
-          exception, conditions, as_of, jurisdiction, regime_version, lists, decided_at, batch_id
+      sql`insert into decisions (declaration_id, version, context_hash, decision, outcome_id, as_of, decided_at, batch_id)
+        select declaration_id, version, 'forged', 'CLEAR', outcome_id, as_of, decided_at, batch_id
         from decisions where seq = 3`.execute(db),
     );
     const result = await verifyAudit(store);

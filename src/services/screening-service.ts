@@ -406,6 +406,9 @@ export async function storeScreened(
   const versions = await tx.putDeclarations(
     screened.map((s) => ({ id: s.id, contentHash: s.hash, source: context.source, body: s.body })),
   );
+  // hashed here, on the writer thread, whose repeated texts are the same strings from its
+  // shared-text table (cheap Map keys); on the screening thread each row's texts are new
+  const outcomes = screened.map((s) => outcomeHash(s.record));
   const stored = await tx.putDecisions(
     screened.map((s, i) => ({
       declarationId: s.id,
@@ -414,6 +417,7 @@ export async function storeScreened(
       decision: s.record,
       batchId: context.batchId,
       newVersion: versions[i]!.created,
+      outcomeHash: outcomes[i],
     })),
   );
   const audit: AuditDraft[] = [];
@@ -446,18 +450,7 @@ export async function storeScreened(
         recorded = { shared: r, decisions: [] };
         recordedGroups.push(recorded);
       }
-      // hashed here, on the writer thread, whose repeated texts are the same strings from its
-      // shared-text table (cheap Map keys); on the screening thread each row's texts are new
-      recorded.decisions.push([
-        s.id,
-        version,
-        seq,
-        r.decision,
-        r.asOf,
-        s.hash,
-        s.contextHash,
-        outcomeHash(r),
-      ]);
+      recorded.decisions.push([s.id, version, seq, r.decision, r.asOf, s.hash, s.contextHash, outcomes[i]!]);
       if (s.record.decision === 'CLEAR') await recordApprovalUses(tx, s.id, version, s.verdicts);
       const existing = context.followCase ?? cases.get(key);
       if (existing) {

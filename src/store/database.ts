@@ -34,17 +34,27 @@ export interface DecisionsTable {
   /** sha256 over regime version, as-of, jurisdiction and list versions: one decision per context */
   context_hash: string;
   decision: string;
+  /** decision_outcomes.id: what the decision said and why (ST12) */
+  outcome_id: number;
+  as_of: string;
+  decided_at: string;
+  batch_id: string | null;
+}
+
+/** One distinct outcome, shared by every decision that has it (docs/decisions.md ST12). */
+export interface DecisionOutcomesTable {
+  id: Generated<number>;
+  /** sha256 of outcomeText (src/store/decision-outcome.ts), also listed in the audit trail */
+  hash: string;
+  decision: string;
   reasons: string;
   missing_documents: string;
   missing_approvals: string;
   exception: string | null;
   conditions: string;
-  as_of: string;
   jurisdiction: string;
   regime_version: string;
   lists: string;
-  decided_at: string;
-  batch_id: string | null;
 }
 
 export interface PartyHitsTable {
@@ -152,6 +162,7 @@ export interface Database {
   users: UsersTable;
   declarations: DeclarationsTable;
   decisions: DecisionsTable;
+  decision_outcomes: DecisionOutcomesTable;
   party_hits: PartyHitsTable;
   cases: CasesTable;
   case_events: CaseEventsTable;

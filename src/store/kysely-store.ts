@@ -23,9 +23,11 @@ import type {
   AuditLogTable,
   CasesTable,
   Database,
+  DecisionOutcomesTable,
   DecisionsTable,
   DeclarationsTable,
 } from './database.js';
+import { outcomeHash } from './decision-outcome.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type {
   AnnouncementAction,
@@ -57,18 +59,36 @@ const DECISION_COLUMNS = [
   'version',
   'context_hash',
   'decision',
+  'outcome_id',
+  'as_of',
+  'decided_at',
+  'batch_id',
+] as const;
+
+const OUTCOME_COLUMNS = [
+  'hash',
+  'decision',
   'reasons',
   'missing_documents',
   'missing_approvals',
   'exception',
   'conditions',
-  'as_of',
   'jurisdiction',
   'regime_version',
   'lists',
-  'decided_at',
-  'batch_id',
 ] as const;
+
+/**
+ * Outcome ids by outcome hash (ST12): `committed` is the store's (kept across transactions, only
+ * ids known to be committed), `pending` this transaction's, merged into `committed` on commit so a
+ * rolled-back outcome row is never referred to.
+ */
+interface OutcomeIds {
+  committed: Map<string, number>;
+  pending: Map<string, number>;
+}
+/** distinct outcome ids a store keeps in memory at most (then it starts afresh) */
+const OUTCOME_ID_LIMIT = 20_000;
 
 /** `(?,?),(?,?)` / `($1,$2),($3,$4)` strings by dialect, row count and width: built once each. */
 const PARAMETER_LISTS = new Map<string, string>();
@@ -92,7 +112,30 @@ export interface StoreOptions {
   now?: () => string;
 }
 
-const toDecision = (row: Selectable<DecisionsTable>): StoredDecision => ({
+/** A decision row's columns with its outcome's (ST12), as every decision read selects them. */
+const DECISION_SELECT = [
+  'd.seq',
+  'd.declaration_id',
+  'd.version',
+  'd.context_hash',
+  'd.decision',
+  'd.as_of',
+  'd.decided_at',
+  'd.batch_id',
+  'o.reasons',
+  'o.missing_documents',
+  'o.missing_approvals',
+  'o.exception',
+  'o.conditions',
+  'o.jurisdiction',
+  'o.regime_version',
+  'o.lists',
+] as const;
+
+type DecisionRow = Omit<Selectable<DecisionsTable>, 'outcome_id'> &
+  Omit<Selectable<DecisionOutcomesTable>, 'id' | 'hash' | 'decision'>;
+
+const toDecision = (row: DecisionRow): StoredDecision => ({
   seq: Number(row.seq),
   declarationId: row.declaration_id,
   version: row.version,
@@ -193,6 +236,8 @@ class Repository implements StoreWriter {
     protected readonly dialectKind: StoreKind,
     /** the dialect's direct insert, given only to a write transaction's repository */
     private readonly insertRows?: StoreDialect['insertRows'],
+    /** given only to a write transaction's repository */
+    private readonly outcomeIds: OutcomeIds = { committed: new Map(), pending: new Map() },
   ) {}
 
   /**
@@ -222,27 +267,30 @@ class Repository implements StoreWriter {
     return tuples.join(',');
   }
 
-  /** Inserts rows; with `seqs`, returns each row's `seq` in input order. */
+  /** Inserts rows; with `seqs`, returns each row's integer key (`key`, `seq` by default) in input order. */
   private async rawInsert(
     table: string,
     columns: readonly string[],
     rows: readonly unknown[][],
     seqs = false,
+    key = 'seq',
   ): Promise<number[]> {
     if (rows.length === 0) return [];
     if (this.insertRows) return this.insertRows(table, columns, rows, seqs);
-    if (this.dialectKind === 'postgres') return this.unnestInsert(table, columns, rows, seqs);
+    if (this.dialectKind === 'postgres') return this.unnestInsert(table, columns, rows, seqs, key);
     const out: number[] = [];
     for (const part of chunks(rows, ROW_CHUNK)) {
       const text =
         `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values ` +
         this.parameterList(part.length, columns.length) +
-        (seqs ? ' returning "seq"' : '');
+        (seqs ? ` returning "${key}"` : '');
       const result = await this.db.executeQuery(CompiledQuery.raw(text, part.flat()));
       // Multi-row INSERT … RETURNING yields rows in VALUES order on PostgreSQL for a plain
       // insert; the seqs are also ascending, which we sort by to be safe.
       if (seqs)
-        out.push(...(result.rows as { seq: unknown }[]).map((r) => Number(r.seq)).sort((x, y) => x - y));
+        out.push(
+          ...(result.rows as Record<string, unknown>[]).map((r) => Number(r[key])).sort((x, y) => x - y),
+        );
     }
     return out;
   }
@@ -257,19 +305,22 @@ class Repository implements StoreWriter {
     columns: readonly string[],
     rows: readonly unknown[][],
     seqs: boolean,
+    key: string,
   ): Promise<number[]> {
     const types = await this.columnTypes(table);
     const casts = columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`);
     const text =
       `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) ` +
       `select * from unnest(${casts.join(',')})` +
-      (seqs ? ' returning "seq"' : '');
+      (seqs ? ` returning "${key}"` : '');
     const out: number[] = [];
     for (const part of chunks(rows, UNNEST_CHUNK)) {
       const arrays = columns.map((_, c) => part.map((row) => row[c]));
       const result = await this.db.executeQuery(CompiledQuery.raw(text, arrays));
       if (seqs)
-        out.push(...(result.rows as { seq: unknown }[]).map((r) => Number(r.seq)).sort((x, y) => x - y));
+        out.push(
+          ...(result.rows as Record<string, unknown>[]).map((r) => Number(r[key])).sort((x, y) => x - y),
+        );
     }
     return out;
   }
@@ -361,13 +412,16 @@ class Repository implements StoreWriter {
     return rows.map(toDeclaration);
   }
 
+  /** decisions joined with their outcomes (ST12) */
+  private decisionRows() {
+    return this.db
+      .selectFrom('decisions as d')
+      .innerJoin('decision_outcomes as o', 'o.id', 'd.outcome_id')
+      .select(DECISION_SELECT);
+  }
+
   async decisionsOf(id: string) {
-    const rows = await this.db
-      .selectFrom('decisions')
-      .selectAll()
-      .where('declaration_id', '=', id)
-      .orderBy('seq')
-      .execute();
+    const rows = await this.decisionRows().where('d.declaration_id', '=', id).orderBy('d.seq').execute();
     return rows.map(toDecision);
   }
 
@@ -386,7 +440,10 @@ class Repository implements StoreWriter {
   }
 
   async listDecisions(filter: DecisionFilter = {}) {
-    let query = this.currentDecisions().selectAll('d').orderBy('d.declaration_id');
+    let query = this.currentDecisions()
+      .innerJoin('decision_outcomes as o', 'o.id', 'd.outcome_id')
+      .select(DECISION_SELECT)
+      .orderBy('d.declaration_id');
     if (filter.decision) query = query.where('d.decision', '=', filter.decision);
     if (filter.limit !== undefined) query = query.limit(filter.limit);
     return (await query.execute()).map(toDecision);
@@ -401,12 +458,10 @@ class Repository implements StoreWriter {
   }
 
   async findDecision(declarationId: string, version: number, contextHash: string) {
-    const row = await this.db
-      .selectFrom('decisions')
-      .selectAll()
-      .where('declaration_id', '=', declarationId)
-      .where('version', '=', version)
-      .where('context_hash', '=', contextHash)
+    const row = await this.decisionRows()
+      .where('d.declaration_id', '=', declarationId)
+      .where('d.version', '=', version)
+      .where('d.context_hash', '=', contextHash)
       .executeTakeFirst();
     return row && toDecision(row);
   }
@@ -600,8 +655,20 @@ class Repository implements StoreWriter {
       .leftJoin('declarations as c', (j) =>
         j.onRef('c.id', '=', 'd.declaration_id').onRef('c.version', '=', 'd.version'),
       )
+      // a left join: a decision whose outcome row is gone reads as empty texts (and fails the check)
+      .leftJoin('decision_outcomes as o', 'o.id', 'd.outcome_id')
       .selectAll('d')
-      .select('c.content_hash')
+      .select([
+        'c.content_hash',
+        'o.reasons',
+        'o.missing_documents',
+        'o.missing_approvals',
+        'o.exception',
+        'o.conditions',
+        'o.jurisdiction',
+        'o.regime_version',
+        'o.lists',
+      ])
       .where('d.seq', '>', afterSeq)
       .orderBy('d.seq')
       .limit(limit)
@@ -614,15 +681,15 @@ class Repository implements StoreWriter {
       batchId: r.batch_id,
       contentHash: r.content_hash,
       decision: r.decision as Outcome,
-      reasons: r.reasons,
-      missingDocuments: r.missing_documents,
-      missingApprovals: r.missing_approvals,
+      reasons: r.reasons ?? '',
+      missingDocuments: r.missing_documents ?? '',
+      missingApprovals: r.missing_approvals ?? '',
       exception: r.exception,
-      conditions: r.conditions,
+      conditions: r.conditions ?? '',
       asOf: r.as_of,
-      jurisdiction: r.jurisdiction,
-      regimeVersion: r.regime_version,
-      lists: r.lists,
+      jurisdiction: r.jurisdiction ?? '',
+      regimeVersion: r.regime_version ?? '',
+      lists: r.lists ?? '',
     }));
   }
 
@@ -752,30 +819,21 @@ class Repository implements StoreWriter {
         pending.push({ index, item });
       }
     });
+    const outcomes = await this.outcomeIdsOf(pending.map(({ item }) => item));
     for (const part of chunks(pending, ROW_CHUNK)) {
       const seqs = await this.rawInsert(
         'decisions',
         DECISION_COLUMNS,
-        part.map(({ item }) => {
-          const d = item.decision;
-          return [
-            item.declarationId,
-            item.version,
-            item.contextHash,
-            d.decision,
-            d.reasons,
-            d.missingDocuments,
-            d.missingApprovals,
-            d.exception,
-            d.conditions,
-            d.asOf,
-            d.jurisdiction,
-            d.regimeVersion,
-            d.lists,
-            decidedAt,
-            item.batchId,
-          ];
-        }),
+        part.map(({ item }) => [
+          item.declarationId,
+          item.version,
+          item.contextHash,
+          item.decision.decision,
+          outcomes.get(item),
+          item.decision.asOf,
+          decidedAt,
+          item.batchId,
+        ]),
         true,
       );
       part.forEach(({ index }, i) => {
@@ -806,6 +864,60 @@ class Repository implements StoreWriter {
       }
     });
     return results;
+  }
+
+  /**
+   * The outcome row id of each item (by `index`), stored outcomes looked up by hash and new ones
+   * inserted; ids are cached per store once committed (ST12).
+   */
+  private async outcomeIdsOf(items: readonly DecisionInput[]): Promise<Map<DecisionInput, number>> {
+    const { committed, pending } = this.outcomeIds;
+    const out = new Map<DecisionInput, number>();
+    const unknown = new Map<string, DecisionInput>();
+    for (const item of items) {
+      const hash = item.outcomeHash ?? outcomeHash(item.decision);
+      const id = committed.get(hash) ?? pending.get(hash);
+      if (id === undefined) unknown.set(hash, item);
+      else out.set(item, id);
+    }
+    if (unknown.size) {
+      const stored = await this.rawSelectIn<{ id: number; hash: string }>(
+        'id, hash',
+        'decision_outcomes',
+        'hash',
+        [...unknown.keys()],
+      );
+      for (const row of stored) {
+        pending.set(row.hash, Number(row.id));
+        unknown.delete(row.hash);
+      }
+      const fresh = [...unknown];
+      const ids = await this.rawInsert(
+        'decision_outcomes',
+        OUTCOME_COLUMNS,
+        fresh.map(([hash, { decision: d }]) => [
+          hash,
+          d.decision,
+          d.reasons,
+          d.missingDocuments,
+          d.missingApprovals,
+          d.exception,
+          d.conditions,
+          d.jurisdiction,
+          d.regimeVersion,
+          d.lists,
+        ]),
+        true,
+        'id',
+      );
+      fresh.forEach(([hash], i) => {
+        pending.set(hash, ids[i]!);
+      });
+      for (const item of items) {
+        if (!out.has(item)) out.set(item, pending.get(item.outcomeHash ?? outcomeHash(item.decision))!);
+      }
+    }
+    return out;
   }
 
   async nextCaseNumber() {
@@ -1020,18 +1132,29 @@ class KyselyStore extends Repository implements Store {
     this.location = storeDialect.location;
   }
 
+  /** outcome ids known to be committed, by outcome hash (ST12) */
+  private readonly committedOutcomeIds = new Map<string, number>();
+
   async write<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.kdb.connection().execute(async (conn) => {
       await this.storeDialect.beginWrite(conn as unknown as Kysely<unknown>);
       let result: T;
+      const pending = new Map<string, number>();
       try {
         const insertRows = this.storeDialect.insertRows?.bind(this.storeDialect);
-        result = await fn(new Repository(conn, this.now, this.kind, insertRows));
+        result = await fn(
+          new Repository(conn, this.now, this.kind, insertRows, {
+            committed: this.committedOutcomeIds,
+            pending,
+          }),
+        );
       } catch (error) {
         await sql`rollback`.execute(conn).catch(() => {});
         throw error;
       }
       await sql`commit`.execute(conn);
+      if (this.committedOutcomeIds.size > OUTCOME_ID_LIMIT) this.committedOutcomeIds.clear();
+      for (const [hash, id] of pending) this.committedOutcomeIds.set(hash, id);
       return result;
     });
   }

@@ -110,6 +110,8 @@ export interface DecisionInput {
   batchId: string | null;
   /** the version was created in this transaction: no decision can exist for it, skip the look-up */
   newVersion?: boolean;
+  /** `outcomeHash(decision)` when the caller has it (src/store/decision-outcome.ts) */
+  outcomeHash?: string;
 }
 
 export interface DecisionFilter {
