@@ -62,6 +62,8 @@ export const migration: Migration = {
     for (let after = 0; ; ) {
       const page = await sql<OldDecision>`select seq, decision, ${sql.join(MOVED.map((c) => sql.ref(c)))}
         from decisions where seq > ${after} order by seq limit 5000`.execute(db);
+      /** outcome id → the page's decisions that have it: one UPDATE per outcome and page */
+      const byOutcome = new Map<number, number[]>();
       for (const row of page.rows) {
         const columns = {
           decision: row.decision as 'CLEAR',
@@ -85,7 +87,12 @@ export const migration: Migration = {
           id = Number(inserted.rows[0]!.id);
           ids.set(hash, id);
         }
-        await sql`update decisions set outcome_id = ${id} where seq = ${row.seq}`.execute(db);
+        const seqs = byOutcome.get(id) ?? [];
+        seqs.push(Number(row.seq));
+        byOutcome.set(id, seqs);
+      }
+      for (const [id, seqs] of byOutcome) {
+        await sql`update decisions set outcome_id = ${id} where seq in (${sql.join(seqs)})`.execute(db);
       }
       if (page.rows.length < 5000) break;
       after = Number(page.rows[page.rows.length - 1]!.seq);
