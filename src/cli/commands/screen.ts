@@ -258,6 +258,15 @@ export function stopQuietlyOnClosedPipe(): void {
   });
 }
 
+/** True for a path that is a regular file or does not exist yet: writing it again from the start truncates it. */
+function rewritable(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
+}
+
 /** Screens one input end to end; returns the summary (the caller sets the exit code). */
 export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
   const stderr = run.stderr ?? process.stderr;
@@ -314,6 +323,8 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
       parties = loadPartyCheck(resolveDataDir(run.dataDir));
     }
     const options = { jurisdiction: run.jurisdiction, asOf: run.asOf, ledger, parties };
+    /** what a restart on one thread needs fresh (S22): the cap ledger the parallel run drew on */
+    const freshOptions = () => ({ ...options, ledger: new CapLedger(regime.units) });
     const recorder = run.store
       ? await (await import('../../services/screen-file-service.js')).openScreeningRecorder({
           ...run.store,
@@ -330,11 +341,11 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
 
     // up to 1 MiB of output in flight: with the default 16 KiB every 256 KiB buffer waited for its
     // write to finish before the next row was read
-    const out: Writable = run.out
+    let out: Writable = run.out
       ? createWriteStream(run.out, { highWaterMark: 1 << 20 })
       : (run.stdout ?? process.stdout);
     if (out === process.stdout) stopQuietlyOnClosedPipe();
-    const rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
+    let rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
     const rejectsCsv = run.rejects?.toLowerCase().endsWith('.csv') ?? false;
     if (rejectsOut && rejectsCsv) rejectsOut.write('line,field,reason,code,raw\n');
 
@@ -343,9 +354,12 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
     let rejected = 0;
     const shownRejects: RowError[] = [];
     let first = true;
-    if (run.format === 'json') await write(out, '[');
-    if (run.format === 'csv') await write(out, CSV_HEAD);
-    if (run.format === 'table') await write(out, TABLE_HEAD);
+    const head = async () => {
+      if (run.format === 'json') await write(out, '[');
+      if (run.format === 'csv') await write(out, CSV_HEAD);
+      if (run.format === 'table') await write(out, TABLE_HEAD);
+    };
+    await head();
 
     let bytes = 0;
     const tty = (stderr as NodeJS.WriteStream).isTTY === true;
@@ -365,12 +379,18 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
       }
     }
 
+    // writing to files that can be truncated and written again, the parallel path checks UTF-8 a
+    // chunk at a time instead of reading the whole file once more first, and a file that turns out
+    // not to be UTF-8 is screened again from the start on one thread (S22)
+    const restartable =
+      run.out !== undefined && rewritable(run.out) && (run.rejects === undefined || rewritable(run.rejects));
     let workers = 0;
-    if (parallel) workers = await parallel.parallelWorkers(eligibility, tuning);
+    if (parallel) workers = await parallel.parallelWorkers(eligibility, tuning, restartable);
     if (workers === 0) await early?.stop();
     if (parallel && workers > 0) {
-      await parallel.screenInParallel(
+      const completed = await parallel.screenInParallel(
         {
+          checkUtf8: restartable,
           file: run.input,
           workers,
           tuning,
@@ -390,6 +410,21 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
           progress: (read, rows) => bar?.update(read, rows),
         },
       );
+      if (!completed) {
+        // not UTF-8 throughout: what was written is discarded, and one thread screens the file
+        // from the start as if the parallel path had never been tried
+        await closeStream(out as WriteStream);
+        if (rejectsOut) await closeStream(rejectsOut);
+        out = createWriteStream(run.out!, { highWaterMark: 1 << 20 });
+        rejectsOut = run.rejects ? createWriteStream(run.rejects) : undefined;
+        if (rejectsOut && rejectsCsv) rejectsOut.write('line,field,reason,code,raw\n');
+        counts.CLEAR = counts.HOLD = counts.REFUSE = 0;
+        rejected = 0;
+        shownRejects.length = 0;
+        Object.assign(options, freshOptions());
+        await head();
+        await screenOnThisThread();
+      }
     } else await screenOnThisThread();
 
     async function screenOnThisThread() {

@@ -199,6 +199,33 @@ describe('parallel screening', () => {
     ).rejects.toThrow();
   });
 
+  it('screens a file again on one thread, from the start, when a chunk late in it is not UTF-8', async () => {
+    // cap draws and duplicates before the bad byte: the restart must not see the ledger or the
+    // output of the abandoned parallel run
+    const file = join(work, 'late-latin.csv');
+    const rows = fixtureRows();
+    const body: string[] = [];
+    for (let copy = 0; copy < 8; copy++)
+      for (const row of rows) body.push(row.replace(/^([A-Z]+[0-9]*-)/, `L${copy}$1`));
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from(`${HEADER}\n${body.join('\n')}\n`),
+        Buffer.from('LAT-1,2016-05-01,import,2701,caf\xe9,KP,KP,,,,,,,,,,,,,,,,,\n', 'latin1'),
+        Buffer.from(`${body.slice(0, 40).join('\n').replace(/^L/gm, 'M')}\n`),
+      ]),
+    );
+    for (const feedEarly of [true, false]) {
+      const [single, parallel] = await screenBoth(file, {}, 1, 256, { feedEarly });
+      expect(single.said).toMatch(/not valid UTF-8/);
+      expect(single.summary.counts.REFUSE).toBeGreaterThan(0);
+      expect(parallel.out.equals(single.out)).toBe(true);
+      expect(parallel.rejects).toBe(single.rejects);
+      expect(parallel.summary).toEqual(single.summary);
+      expect(parallel.said.replace('parallel.rejects', 'single.rejects')).toBe(single.said);
+    }
+  });
+
   it('by default gives a worker chunks only once it is ready, with the single-thread output, rejects and summary', async () => {
     // large enough that the worker becomes ready while the main thread is still screening alone
     const file = join(work, 'ready.csv');

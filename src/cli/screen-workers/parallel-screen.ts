@@ -118,7 +118,15 @@ export interface ParallelEligibility {
  * table (json's separators depend on the row before), without --store (the recorder keeps its own
  * order) and without --encoding.
  */
-export async function parallelWorkers(e: ParallelEligibility, tuning: ParallelTuning): Promise<number> {
+export async function parallelWorkers(
+  e: ParallelEligibility,
+  tuning: ParallelTuning,
+  /**
+   * check only the file's head here (byte order mark, JSON): the caller has `screenInParallel` check
+   * each chunk as it reads it, and restarts on one thread when one is not UTF-8 (S22)
+   */
+  chunkwiseUtf8 = false,
+): Promise<number> {
   // tuning.workers: from screenWorkers in the CLI (the default gate, S15); absent here, none
   const workers = Math.min(tuning.workers ?? 0, Math.max(1, availableParallelism()) * 2);
   if (workers < 1) return 0;
@@ -126,7 +134,31 @@ export async function parallelWorkers(e: ParallelEligibility, tuning: ParallelTu
   if (e.size < (tuning.minBytes ?? PARALLEL_MIN_BYTES)) return 0;
   const format = e.inputFormat ?? formatFromName(e.input);
   if (format !== undefined && format !== 'csv') return 0;
+  if (chunkwiseUtf8) return (await headLooksUtf8Csv(e.input, format === undefined)) ? workers : 0;
   return (await isUtf8Csv(e.input, format === undefined)) ? workers : 0;
+}
+
+/** False for a file that starts with a UTF-16 byte order mark or (when sniffing) looks like JSON. */
+async function headLooksUtf8Csv(file: string, sniff: boolean): Promise<boolean> {
+  const handle = await open(file);
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return !rejectedHead(head.subarray(0, bytesRead), sniff);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A head that is UTF-16 (byte order mark) or, when sniffing the format, JSON: not for this path. */
+function rejectedHead(buffer: Buffer, sniff: boolean): boolean {
+  if ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff)) return true;
+  if (!sniff) return false;
+  const head = buffer
+    .subarray(0, Math.min(buffer.length, 64))
+    .toString('latin1')
+    .replace(/^[\s\ufeff\u00ef\u00bb\u00bf]+/, '');
+  return head.startsWith('[') || head.startsWith('{');
 }
 
 /** True when the whole file is valid UTF-8 without a UTF-16 byte order mark (and, when sniffing, looks like CSV). */
@@ -141,15 +173,7 @@ async function isUtf8Csv(file: string, sniff: boolean): Promise<boolean> {
       const total = carry + bytesRead;
       if (first && total > 0) {
         first = false;
-        if ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff))
-          return false;
-        if (sniff) {
-          const head = buffer
-            .subarray(0, Math.min(total, 64))
-            .toString('latin1')
-            .replace(/^[\s\ufeff\u00ef\u00bb\u00bf]+/, '');
-          if (head.startsWith('[') || head.startsWith('{')) return false;
-        }
+        if (rejectedHead(buffer.subarray(0, total), sniff)) return false;
       }
       if (bytesRead === 0) return total === 0 || isUtf8(buffer.subarray(0, total));
       // validate up to the last line feed: never inside a character
@@ -188,6 +212,11 @@ export interface ParallelRun {
   partiesDataDir: string | undefined;
   /** workers started before the regime was loaded (`startEarly`): used if they match, else stopped */
   early?: EarlyWorkers;
+  /**
+   * check each chunk for UTF-8 as it is read (the file was not checked whole beforehand, S22):
+   * at the first that is not, `screenInParallel` stops and returns false
+   */
+  checkUtf8?: boolean;
 }
 
 interface Pending {
@@ -409,8 +438,15 @@ function threadCpu(workerTids: readonly (number | undefined)[]): string {
 /** Lets the event loop deliver the workers' messages (they arrive as macrotasks). */
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Screens `run.file` with worker threads; reports through `sink` exactly as the single-thread path would. */
-export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Promise<void> {
+/** Thrown inside `screenInParallel` at a chunk that is not UTF-8 (with `checkUtf8`), caught there. */
+const NOT_UTF8 = new Error('a chunk is not valid UTF-8');
+
+/**
+ * Screens `run.file` with worker threads; reports through `sink` exactly as the single-thread path
+ * would. Returns false (having stopped part way, its output to be discarded) when `run.checkUtf8`
+ * is set and a chunk is not valid UTF-8; true otherwise.
+ */
+export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Promise<boolean> {
   const pending = new Map<number, Pending>();
   const state: { failed?: Error } = {};
   const workers = await startWorkers(run, pending, state);
@@ -522,10 +558,20 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     }
   }
 
-  const chunks = readChunks(run.file, chunkBytes, takeInput);
+  const read = readChunks(run.file, chunkBytes, takeInput);
+  // a chunk is cut after a line feed, which no multi-byte UTF-8 sequence contains: the file is valid
+  // UTF-8 exactly when each of its chunks is
+  const chunks: Generator<Chunk> = run.checkUtf8
+    ? (function* () {
+        for (const chunk of read) {
+          if (!isUtf8(chunk.bytes)) throw NOT_UTF8;
+          yield chunk;
+        }
+      })()
+    : read;
   try {
     const first = chunks.next();
-    if (first.done) return;
+    if (first.done) return true;
     bytesRead += first.value.bytes.length;
     const firstText = first.value.bytes.toString('utf8');
     let prev = main.screen(firstText, 1, undefined, first.value.final);
@@ -540,7 +586,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     await emit(prev, () => firstText, 1, false, toMain);
     releaseInput(first.value.bytes);
     sink.progress(bytesRead, rows);
-    if (first.value.final) return;
+    if (first.value.final) return true;
 
     let line = 1 + countLineFeeds(first.value.bytes);
     let seq = 0;
@@ -673,9 +719,13 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
           `worker busy ${workers.map((w) => `${(w.performance.eventLoopUtilization().utilization * 100).toFixed(0)} %`).join(', ')} of its life` +
           `${threadCpu(workers.map((w) => readyWorkers.get(w)))}\n`,
       );
+  } catch (error) {
+    if (error === NOT_UTF8) return false;
+    throw error;
   } finally {
     for (const p of pending.values()) p.reject(new Error('parallel screening stopped'));
-    chunks.return(undefined);
+    read.return(undefined);
     await Promise.all(workers.map((w) => w.terminate()));
   }
+  return true;
 }
