@@ -5,9 +5,11 @@
  * decision row edited, deleted or slipped in after the fact is found (it was not before: the old
  * per-decision payload named the decision's outcome but not its reasons or lists).
  *
- * Each listed decision is `[declaration_id, version, decision_seq, decision, content_hash,
- * context_hash, outcome_hash]` (the two last by index into lists of the entry's distinct ones), where `outcome_hash` is the sha256 of the decision's stored outcome
- * columns (`outcomeText`): what it said, why, and under which regime, lists and date.
+ * Each listed decision is `[declaration_id, version, decision_seq, decision, as_of, content_hash,
+ * context_hash, outcome_hash]` (the two hashes written as indexes into the entry's lists of distinct
+ * ones), where `outcome_hash` is the sha256 of the decision's outcome (`outcomeText` in
+ * src/store/decision-outcome.ts): what it said, why, and under which regime and lists; it is also
+ * the key of the decision's row in `decision_outcomes` (ST12).
  */
 import type { AuditEntry } from '../core/audit/audit-chain.js';
 import { outcomeHash, outcomeText } from '../store/decision-outcome.js';
