@@ -7,8 +7,9 @@
  *   1. without the store (the peer);
  *   2. with `--store` on SQLite (a temp file, WAL);
  *   3. with `--store` on PostgreSQL (a fresh database on 127.0.0.1:5432).
- * Each row is a declaration, its decision, an audit entry, and a case for every HOLD; one in six
- * cites an approval that is checked against the store. Target: storing costs less than half the
+ * Each row is a declaration and its decision (listed in its chunk's `decisions.recorded` audit
+ * entry, docs/decisions.md ST11; its outcome stored once per distinct outcome, ST12), and a case for
+ * every HOLD; one in six cites an approval that is checked against the store. Target: storing costs less than half the
  * throughput (stored rows/s ≥ 50 % of the peer).
  *
  * Each pipeline runs BENCH_STORE_RUNS times (default 3; a fresh SQLite file or PostgreSQL database
