@@ -403,8 +403,8 @@ export async function runScreen(run: ScreenRun): Promise<ScreenSummary> {
         },
         {
           output: (bytes, written) => write(out, bytes as Buffer, written),
-          count: (outcome) => {
-            counts[outcome]++;
+          count: (outcome, n) => {
+            counts[outcome] += n;
           },
           rejects: reject,
           progress: (read, rows) => bar?.update(read, rows),

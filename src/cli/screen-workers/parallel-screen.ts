@@ -195,7 +195,8 @@ async function isUtf8Csv(file: string, sniff: boolean): Promise<boolean> {
 export interface ParallelSink {
   /** encoded decisions, in input order */
   output(bytes: Uint8Array, written?: () => void): Promise<void> | undefined;
-  count(outcome: Outcome): void;
+  /** `n` more decisions with this outcome (added up per chunk) */
+  count(outcome: Outcome, n: number): void;
   rejects(errors: RowError[]): Promise<void> | undefined;
   progress(bytes: number, rows: number): void;
 }
@@ -514,6 +515,10 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
     let e = 0;
     let deferred = 0;
     let run_ = 0;
+    // outcomes of the chunk's rows added up here and handed to the sink once per chunk
+    let clear = 0;
+    let hold = 0;
+    let refuse = 0;
     for (let k = 0; k < outcomes.length; k++) {
       const at = lines[k]!;
       while (e < errors.length && errors[e]!.line < at) rejects.push(errors[e++]!);
@@ -529,7 +534,7 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
           continue;
         }
         const decision = screenDeclaration(run.compiled, declaration, run.options);
-        sink.count(decision.decision);
+        sink.count(decision.decision, 1);
         pieces.push(Buffer.from(formatter(decision)));
         continue;
       }
@@ -539,8 +544,13 @@ export async function screenInParallel(run: ParallelRun, sink: ParallelSink): Pr
         rejects.push(duplicate(text(), line, skipping, at));
         continue;
       }
-      sink.count(OUTCOME_CODES[code]!);
+      if (code === 0) clear++;
+      else if (code === 1) hold++;
+      else refuse++;
     }
+    if (clear > 0) sink.count(OUTCOME_CODES[0], clear);
+    if (hold > 0) sink.count(OUTCOME_CODES[1], hold);
+    if (refuse > 0) sink.count(OUTCOME_CODES[2], refuse);
     if (output.length > run_) pieces.push(output.subarray(run_));
     while (e < errors.length) rejects.push(errors[e++]!);
     rows += outcomes.length;

@@ -29,8 +29,8 @@ export interface ChunkResult {
   ends: Uint32Array;
   /** per row: the line it starts on */
   lines: Int32Array;
-  /** per row: the id's hash (two 32-bit halves) */
-  hashes: Uint32Array;
+  /** per row: the id's hash (two signed 32-bit halves, `hashId`) */
+  hashes: Int32Array;
   /** per row: index in OUTCOME_CODES, or DEFERRED */
   outcomes: Uint8Array;
   /** the declarations of the DEFERRED rows, in order */
@@ -153,7 +153,7 @@ export class ChunkScreener {
     let capacity = Math.max(64, (length / 128) | 0);
     let ends = new Uint32Array(capacity);
     let lines = new Int32Array(capacity);
-    let hashes = new Uint32Array(capacity * 2);
+    let hashes = new Int32Array(capacity * 2);
     let outcomes = new Uint8Array(capacity);
     const deferred: Declaration[] = [];
     const size = Math.max(1 << 16, length * 4);
@@ -182,7 +182,7 @@ export class ChunkScreener {
         capacity = Math.max(capacity * 2, n + items.length);
         ends = grown(ends, new Uint32Array(capacity));
         lines = grown(lines, new Int32Array(capacity));
-        hashes = grown(hashes, new Uint32Array(capacity * 2));
+        hashes = grown(hashes, new Int32Array(capacity * 2));
         outcomes = grown(outcomes, new Uint8Array(capacity));
       }
       for (let i = 0; i < items.length; i++, n++) {

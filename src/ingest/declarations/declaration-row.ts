@@ -206,19 +206,19 @@ const documentSet: ReadonlySet<string> = new Set(DOCUMENT_TYPES);
 const approvalSet: ReadonlySet<string> = new Set(APPROVAL_TYPES);
 const flagSet: ReadonlySet<string> = new Set(FLAGS);
 
-const HASH = new Uint32Array(2);
+const HASH = new Int32Array(2);
 
 /** The 64-bit hash IdSet keeps of an id, written as two 32-bit halves at `out[at]`, `out[at + 1]`. */
-export function hashId(id: string, out: Uint32Array, at: number): void {
-  let h1 = 0x811c9dc5;
+export function hashId(id: string, out: Int32Array, at: number): void {
+  let h1 = 0x811c9dc5 | 0;
   let h2 = 0x01000193 ^ id.length;
   for (let k = 0; k < id.length; k++) {
     const c = id.charCodeAt(k);
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
   }
-  out[at] = h1 >>> 0;
-  out[at + 1] = (h2 | 1) >>> 0; // never 0 (an empty slot); unsigned, as the table stores it
+  out[at] = h1;
+  out[at + 1] = h2 | 1; // never 0 (an empty slot); signed 32-bit, as the table stores it
 }
 
 /**
@@ -228,7 +228,10 @@ export function hashId(id: string, out: Uint32Array, at: number): void {
  * docs/decisions.md (S7); a Set of strings would cost ~60 bytes per id.
  */
 export class IdSet {
-  #table = new Uint32Array(1 << 16);
+  // signed: a hash half is then a small integer in V8 wherever it goes (an unsigned one above 2^31
+  // became a heap number per argument when the main thread passed it to addHash, and deoptimised
+  // code compiled for small integers)
+  #table = new Int32Array(1 << 16);
   #size = 0;
 
   /** Adds an id; returns false when it was already there. */
@@ -274,7 +277,7 @@ export class IdSet {
 
   #grow(length = this.#table.length * 2) {
     const old = this.#table;
-    this.#table = new Uint32Array(length);
+    this.#table = new Int32Array(length);
     this.#size = 0;
     for (let k = 0; k < old.length; k += 2) if (old[k + 1] !== 0) this.#insert(old[k]!, old[k + 1]!);
   }
