@@ -5,6 +5,7 @@ import type { Store } from '../store/port.js';
 import { advanceApprovalStep, applyApproval, rejectApprovalStep } from './approvals-service.js';
 import { verifyAudit } from './audit-service.js';
 import {
+  ApprovalLedger,
   prepareScreening,
   recheckApprovals,
   recordScreenings,
@@ -189,6 +190,37 @@ describe.each(DATABASES)('screening into the store on %s', (kind) => {
       await expect(
         store.write((tx) => recheckApprovals(tx, current.map(prepareScreening))),
       ).resolves.toBeUndefined();
+    });
+
+    it("forgets a batch's references once the transactions citing them are committed, never a draw still in flight", async () => {
+      await file('record-filed'); // RF-1: 1500 t
+      const ledger = new ApprovalLedger(store);
+      ledger.transaction = 0;
+      // a filing of its own per declaration, none on record (as in the store bench)
+      for (let i = 0; i < 20; i++) {
+        const own = rasonCoal({
+          id: `U-${i}`,
+          approvals: [{ type: 'un-record-filing', reference: `RF-U${i}` }],
+        });
+        expect((await ledger.verify(own))[0]!.accepted).toBe(false);
+      }
+      ledger.transaction = 1;
+      const first = await ledger.verify(rasonCoal({ id: 'RC-1', quantity: 1000 }));
+      expect(first[0]!.accepted).toBe(true);
+      ledger.draw('RC-1', first);
+      expect(ledger.size).toBe(21);
+      ledger.forget(0, 21); // not over the limit: nothing dropped
+      expect(ledger.size).toBe(21);
+      ledger.forget(0, 0); // transaction 0 committed, transaction 1 (RC-1's draw) still in flight
+      expect(ledger.size).toBe(1);
+      expect((await ledger.verify(rasonCoal({ id: 'RC-2', quantity: 600 })))[0]!.accepted).toBe(false);
+      // transaction 1 commits (here written by another batch): forgotten, then read again with its use
+      await screenAll(rasonCoal({ id: 'RC-1', quantity: 1000 }));
+      ledger.forget(1, 0);
+      expect(ledger.size).toBe(0);
+      expect((await ledger.verify(rasonCoal({ id: 'RC-2', quantity: 600 })))[0]!.accepted).toBe(false);
+      expect((await ledger.verify(rasonCoal({ id: 'RC-3', quantity: 500 })))[0]!.accepted).toBe(true);
+      expect(ledger.size).toBe(1);
     });
 
     it('refuses a chain granted to another applicant', async () => {

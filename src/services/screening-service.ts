@@ -113,6 +113,9 @@ function computeContextHash(decision: Decision, verdicts: readonly ApprovalVerdi
   );
 }
 
+/** Approval keys a batch's ledger holds before it forgets those its committed transactions cited. */
+export const LEDGER_KEYS = 4_096;
+
 /**
  * Approval look-ups for one chunk: chains are read once, and quantities that earlier declarations
  * of the same chunk draw count against later ones before any of them is written.
@@ -121,8 +124,37 @@ export class ApprovalLedger {
   private readonly chains = new Map<string, ApprovalChain | null>();
   /** per approval key: declaration id → quantity, stored uses and this chunk's draws alike */
   private readonly uses = new Map<string, Map<string, number>>();
+  /** per approval key: the write transaction that last cited or drew on it (see `forget`) */
+  private readonly citedIn = new Map<string, number>();
+  /**
+   * The write transaction the declarations verified from now on will be stored in (a batch's
+   * ledger outlives its transactions: see `forget`).
+   */
+  transaction = 0;
 
   constructor(private readonly store: StoreReader) {}
+
+  /** approval keys held (chains read, including the ones the store does not hold) */
+  get size(): number {
+    return this.chains.size;
+  }
+
+  /**
+   * Once more than `limit` keys are held, drops every key last cited or drawn on in a transaction
+   * up to `committed`: the store now holds those draws, so a later citation reads the chain and its
+   * uses again, as a fresh ledger would. Keys cited by a transaction not yet committed are kept
+   * (their draws are only here). A batch whose rows cite references of their own (a filing per
+   * declaration) would otherwise keep every one of them until it ends.
+   */
+  forget(committed: number, limit = LEDGER_KEYS): void {
+    if (this.chains.size <= limit) return;
+    for (const [key, transaction] of this.citedIn) {
+      if (transaction > committed) continue;
+      this.chains.delete(key);
+      this.uses.delete(key);
+      this.citedIn.delete(key);
+    }
+  }
 
   /** Loads every chain (and its uses) the declarations cite, a few round trips for the chunk. */
   async prefetch(declarations: readonly Declaration[]): Promise<void> {
@@ -137,7 +169,10 @@ export class ApprovalLedger {
     }
     for (const [type, refs] of wanted) {
       const list = [...refs];
-      for (const ref of list) this.chains.set(`${type}:${ref}`, null);
+      for (const ref of list) {
+        this.chains.set(`${type}:${ref}`, null);
+        this.citedIn.set(`${type}:${ref}`, this.transaction);
+      }
       for (const chain of await this.store.approvalsOf(type, list))
         this.chains.set(`${type}:${chain.ref}`, chain);
       for (const use of await this.store.approvalUsesOf(type, list)) {
@@ -153,6 +188,7 @@ export class ApprovalLedger {
     await this.prefetch([declaration]);
     return declaration.approvals.map((reference) => {
       const key = `${reference.type}:${reference.reference}`;
+      this.citedIn.set(key, this.transaction);
       const found = this.chains.get(key) ?? undefined;
       let used = 0;
       for (const [id, q] of this.uses.get(key) ?? []) if (id !== declaration.id) used += q;
@@ -165,6 +201,7 @@ export class ApprovalLedger {
     for (const v of verdicts) {
       if (!v.accepted || v.quantity === undefined) continue;
       const key = `${v.reference.type}:${v.reference.reference}`;
+      this.citedIn.set(key, this.transaction);
       const uses = this.uses.get(key) ?? new Map<string, number>();
       uses.set(declarationId, v.quantity);
       this.uses.set(key, uses);
@@ -577,6 +614,9 @@ export class BatchRecorder<R = unknown> {
   /** pipelined mode: rows sent ahead to the writer, and input rows seen, since the last transaction */
   private gathered = false;
   private gatheredRows = 0;
+  /** pipelined mode: transactions handed to the writer, and the last one known committed */
+  private handed = 0;
+  private committedThrough = -1;
 
   private constructor(
     private readonly store: Store,
@@ -679,6 +719,7 @@ export class BatchRecorder<R = unknown> {
   private async submit(declarations: readonly Declaration[], rejects: number): Promise<Decision[]> {
     const { summary, batch } = this;
     this.ledger ??= new ApprovalLedger(this.store);
+    this.ledger.transaction = this.handed;
     const screened = await screenDeclarations(this.store, this.screener, declarations, this.ledger);
     if (this.batchId) {
       batch.rowsDone = summary.rows;
@@ -694,6 +735,7 @@ export class BatchRecorder<R = unknown> {
       this.gathered = true;
     }
     while (this.inFlight.length > 1) await this.inFlight.shift();
+    this.ledger.forget(this.committedThrough);
     return screened.map((s) => s.decision);
   }
 
@@ -715,12 +757,14 @@ export class BatchRecorder<R = unknown> {
       batch.finishedAt = this.store.now();
       batch.updatedAt = batch.finishedAt;
     }
+    const transaction = this.handed++;
     const committed = this.writer!.submit({
       screened,
       context: this.chunkContext(),
       batch: this.batchId ? { ...batch } : null,
     }).then((created) => {
       summary.stored += created;
+      this.committedThrough = transaction;
     });
     committed.catch(() => {}); // awaited in submit() or finish(); this only marks it handled
     this.inFlight.push(committed);
