@@ -256,6 +256,26 @@ describe('parallel screening', () => {
     }
   });
 
+  it('numbers rejects by the lines of the whole file when line ends mix LF, CRLF and lone CR', async () => {
+    // chunks are numbered from a fixed line and shifted when written (S23): a lone CR is a line the
+    // reader counts but no chunk boundary, so a shift by line feeds alone would be wrong after one
+    const file = join(work, 'mixed-ends.csv');
+    const ends = ['\n', '\r', '\r\n', '\r', '\n'];
+    const rows = [
+      ...fixtureRows(),
+      ...fixtureRows().map((r) => r.replace(/^(R\d|CAP-\d|BAD-\d|SHORT)/, 'Z$1')),
+    ];
+    writeFileSync(file, `${HEADER}\n${rows.map((r, i) => r + ends[i % ends.length]).join('')}`);
+    for (const chunkBytes of [40, 700]) {
+      const [single, parallel] = await screenBoth(file, {}, 1, chunkBytes);
+      expect(single.summary.rejected).toBeGreaterThan(60);
+      expect(single.rejects).toMatch(/"line":2\d\d,/);
+      expect(parallel.out.equals(single.out)).toBe(true);
+      expect(parallel.rejects).toBe(single.rejects);
+      expect(parallel.summary).toEqual(single.summary);
+    }
+  });
+
   it('gives the single-thread results in csv and table formats, with party checks', async () => {
     const file = join(work, 'parties.csv');
     writeFileSync(file, `${HEADER}\n${fixtureRows().join('\n')}`); // no final line break

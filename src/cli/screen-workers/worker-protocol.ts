@@ -21,7 +21,7 @@ export interface WorkerSetup {
 export interface ChunkJob {
   seq: number;
   bytes: Uint8Array;
-  /** the line the chunk's first record starts on, if the chunk starts on a record boundary */
+  /** the line the chunk's lines are numbered from: RELATIVE_LINE (parallel-screen.ts), shifted when the chunk is written */
   line: number;
   /** the file's last chunk */
   final: boolean;
