@@ -395,6 +395,48 @@ describe('golden declarations (2016 regime)', () => {
     expect(jetFuel.reasons[0]?.citation).toBe('UNSCR 2270 (2016), para 31(b)');
   });
 
+  it('shares one frozen reason between rows missing the same documents or approvals, keyed as built per row', () => {
+    const holds = [0, 1].map((k) => screen(declaration({ ...coal, id: `H${k}`, purpose: 'livelihood' })));
+    const [a, b] = holds.map((d) => d.reasons[0]!);
+    expect(a).toBe(b);
+    expect(Object.isFrozen(a) && Object.isFrozen(a!.details) && Object.isFrozen(a!.details!.documents)).toBe(
+      true,
+    );
+    // the keys in the order the per-row object had them (JSON.stringify of a stored decision keeps it)
+    expect(Object.keys(a!)).toEqual([
+      'measure',
+      'citation',
+      'unconfirmed',
+      'kind',
+      'outcome',
+      'text',
+      'details',
+    ]);
+    expect(Object.keys(a!.details!)).toEqual(['exception', 'documents']);
+    expect(a!.text).toMatch(/^Exception '.+' claimed; missing at declaration: commitment-letter-livelihood$/);
+    expect(a!.details!.documents).toEqual(['commitment-letter-livelihood']);
+    const refused = (documents: Declaration['documents']) =>
+      screen(declaration({ ...rason, documents })).reasons[0]!;
+    const one = refused(refs('commitment-letter-transit', 'certificate-of-origin'));
+    expect(one.kind).toBe('approval-missing');
+    expect(refused(refs('certificate-of-origin', 'commitment-letter-transit'))).toBe(one);
+    // another set of missing types is another reason
+    const docs = screen(declaration({ ...rason, approvals: refs('un-record-filing') })).reasons[0]!;
+    expect(docs.details).toEqual({
+      exception: expect.any(String),
+      documents: ['commitment-letter-transit', 'certificate-of-origin'],
+    });
+    expect(docs).not.toBe(
+      screen(
+        declaration({
+          ...rason,
+          approvals: refs('un-record-filing'),
+          documents: refs('certificate-of-origin'),
+        }),
+      ).reasons[0],
+    );
+  });
+
   it('marks a reason resting on an unconfirmed HS mapping as unconfirmed', () => {
     expect(screen(declaration({ hsCode: '26140000', origin: 'KP' })).reasons[0]?.unconfirmed).toBe(true);
   });

@@ -264,6 +264,54 @@ function reasonBase(hit: MeasureHit, e: CompiledException) {
   return { measure: hit.measure.id, citation: e.citation, unconfirmed: e.unconfirmed };
 }
 
+/** Reasons for missing approvals or documents, by exception, then by measure, kind and missing types. */
+const missingReasons = new WeakMap<CompiledException, Map<string, Reason>>();
+/** Reasons kept per exception at most (the missing types are a subset of the exception's own). */
+const MISSING_REASONS = 256;
+
+/**
+ * The reason an exception fails for lack of approvals (REFUSE) or documents (HOLD): built once per
+ * exception, measure and missing types and shared, frozen, like the compiled regime's reasons, so
+ * that a row neither builds it nor has it serialised again (S24). Same keys in the same order as
+ * when it was built per row.
+ */
+function missingReason(
+  hit: MeasureHit,
+  e: CompiledException,
+  kind: 'approval-missing' | 'document-missing',
+  missing: readonly string[],
+): Reason {
+  let known = missingReasons.get(e);
+  if (known === undefined) {
+    known = new Map();
+    missingReasons.set(e, known);
+  }
+  const key = `${hit.measure.id}\u0000${kind}\u0000${missing.join('\u0000')}`;
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
+  const base = reasonBase(hit, e);
+  const types = Object.freeze([...missing]) as string[];
+  const reason: Reason = Object.freeze(
+    kind === 'approval-missing'
+      ? {
+          ...base,
+          kind,
+          outcome: 'REFUSE' as const,
+          text: `Exception '${e.exception.title}' needs prior ${missing.join(', ')}, which the declaration does not carry`,
+          details: Object.freeze({ exception: e.key, approvals: types }),
+        }
+      : {
+          ...base,
+          kind,
+          outcome: 'HOLD' as const,
+          text: `Exception '${e.exception.title}' claimed; missing at declaration: ${missing.join(', ')}`,
+          details: Object.freeze({ exception: e.key, documents: types }),
+        },
+  );
+  if (known.size < MISSING_REASONS) known.set(key, reason);
+  return reason;
+}
+
 /**
  * The types of `required` that no reference in `carried` has, in `required`'s order (a loop rather
  * than `filter` and `some`: no closures per exception evaluated).
@@ -315,18 +363,9 @@ function evaluateException(
   const missingApprovals = missingTypes(e.approvals, declaration.approvals);
   const missingDocuments = missingTypes(e.documents, declaration.documents);
   if (missingApprovals.length > 0) {
-    const base = reasonBase(hit, e);
     return {
       outcome: 'REFUSE',
-      reasons: [
-        {
-          ...base,
-          kind: 'approval-missing',
-          outcome: 'REFUSE',
-          text: `Exception '${e.exception.title}' needs prior ${missingApprovals.join(', ')}, which the declaration does not carry`,
-          details: { exception: e.key, approvals: missingApprovals },
-        },
-      ],
+      reasons: [missingReason(hit, e, 'approval-missing', missingApprovals)],
       missingDocuments,
       missingApprovals,
       exception: e,
@@ -334,18 +373,9 @@ function evaluateException(
     };
   }
   if (missingDocuments.length > 0) {
-    const base = reasonBase(hit, e);
     return {
       outcome: 'HOLD',
-      reasons: [
-        {
-          ...base,
-          kind: 'document-missing',
-          outcome: 'HOLD',
-          text: `Exception '${e.exception.title}' claimed; missing at declaration: ${missingDocuments.join(', ')}`,
-          details: { exception: e.key, documents: missingDocuments },
-        },
-      ],
+      reasons: [missingReason(hit, e, 'document-missing', missingDocuments)],
       missingDocuments,
       missingApprovals,
       exception: e,
