@@ -28,17 +28,28 @@ export interface VerifyResult {
 }
 
 const PAGE = 5000;
+/** entries per page of the chain walk: a `decisions.recorded` entry can be ~230 KB (ST11, ST15) */
+const AUDIT_PAGE = 500;
+
+export interface VerifyOptions {
+  /** listed decisions compared per window (DecisionTrail; tests use small ones) */
+  window?: number;
+  /** decision rows (and audit entries) read per page */
+  page?: number;
+}
 
 export async function verifyAudit(
   store: StoreReader,
   expectHead?: { seq: number; hash: string },
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   let previous: AuditEntry | undefined;
   let entries = 0;
   let afterSeq = 0;
-  const trail = new DecisionTrail();
+  const trail = new DecisionTrail(options.window);
+  const auditPage = options.page ?? AUDIT_PAGE;
   for (;;) {
-    const page = await store.auditPage(afterSeq, PAGE);
+    const page = await store.auditPage(afterSeq, auditPage);
     for (const entry of page) {
       trail.add(entry);
       const step = checkStep(previous, entry, sha256);
@@ -61,13 +72,13 @@ export async function verifyAudit(
       previous = entry;
       entries++;
     }
-    if (page.length < PAGE) break;
+    if (page.length < auditPage) break;
     afterSeq = page[page.length - 1]?.seq ?? afterSeq;
   }
   const head = previous ? { seq: previous.seq, hash: previous.hash } : null;
   const decisions = trail.size;
   // The chain is intact: every decision row must be the one an entry of it records (ST11).
-  const wrong = await trail.check(store, PAGE);
+  const wrong = await trail.check(store, options.page ?? PAGE);
   if (wrong) {
     return {
       ok: false,

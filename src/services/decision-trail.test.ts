@@ -8,7 +8,9 @@ import type { Store } from '../store/port.js';
 import { verifyAudit } from './audit-service.js';
 import {
   DECISION_RECORDED_V1,
+  DECISIONS_RECORDED,
   decisionsRecordedJson,
+  outcomeHash,
   type RecordedDecision,
   recordedDecisions,
 } from './decision-trail.js';
@@ -157,6 +159,131 @@ describe.each(DATABASES)('decisions checked against the audit trail on %s', (kin
     expect(result.finding?.message).toMatch(
       /decision 7 \(declaration C v1\) is in the decisions table but in no audit entry/,
     );
+  });
+
+  it('checks a trail larger than one window, listed out of seq order, and finds a tamper past the first window', async () => {
+    // 12 decision rows, listed by three entries in interleaved and descending order, as concurrent
+    // writers on PostgreSQL can list them; verify with windows of 2 listed decisions, pages of 3
+    const listedBy = [
+      [10, 7, 4, 1],
+      [11, 8, 5, 2],
+      [12, 9, 6, 3],
+    ];
+    const entrySeqs = await store.write(async (tx) => {
+      const ids = Array.from({ length: 12 }, (_, i) => `W${i + 1}`);
+      const prepared = (
+        await screenDeclarations(
+          tx,
+          screener,
+          ids.map((id) => plainImport(id)),
+        )
+      ).map(prepareScreening);
+      const versions = await tx.putDeclarations(
+        prepared.map((p) => ({ id: p.id, contentHash: p.hash, source: 'test', body: p.body })),
+      );
+      const stored = await tx.putDecisions(
+        prepared.map((p, i) => ({
+          declarationId: p.id,
+          version: versions[i]!.version,
+          contextHash: p.contextHash,
+          decision: p.record,
+          batchId: null,
+        })),
+      );
+      const bySeq = new Map(
+        prepared.map((p, i): [number, RecordedDecision] => [
+          stored[i]!.seq,
+          [
+            p.id,
+            versions[i]!.version,
+            stored[i]!.seq,
+            p.record.decision,
+            p.record.asOf,
+            p.hash,
+            p.contextHash,
+            outcomeHash(p.record),
+          ],
+        ]),
+      );
+      expect([...bySeq.keys()].sort((a, b) => a - b)).toEqual(ids.map((_, i) => i + 1));
+      const shared = {
+        jurisdiction: prepared[0]!.record.jurisdiction,
+        regimeVersion: prepared[0]!.record.regimeVersion,
+      };
+      const written = await tx.appendAuditMany(
+        listedBy.map((seqs) => ({
+          actor: 'olga',
+          action: DECISIONS_RECORDED,
+          subject: 'batch:none',
+          payloadJson: decisionsRecordedJson(
+            null,
+            shared,
+            seqs.map((seq) => bySeq.get(seq)!),
+          ),
+        })),
+      );
+      return written.map((e) => e.seq);
+    });
+    const small = { window: 2, page: 3 };
+    expect(await verifyAudit(store, undefined, small)).toMatchObject({
+      ok: true,
+      decisions: 12,
+      finding: null,
+    });
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, decisions: 12, finding: null });
+
+    await raw((db) => sql`update decisions set decision = 'REFUSE' where seq = 11`.execute(db));
+    expect((await verifyAudit(store, undefined, small)).finding).toMatchObject({
+      kind: 'edited',
+      decisionSeq: 11,
+      message: `decision 11 (declaration W11 v1) was edited: its row no longer matches audit entry ${entrySeqs[1]}`,
+    });
+    await raw((db) => sql`delete from decisions where seq = 9`.execute(db));
+    expect((await verifyAudit(store, undefined, small)).finding).toMatchObject({
+      kind: 'removed',
+      decisionSeq: 9,
+      message: `decision 9, recorded by audit entry ${entrySeqs[2]}, is no longer in the decisions table: it was removed`,
+    });
+    await raw((db) => sql`delete from decisions where seq = 7`.execute(db));
+    expect((await verifyAudit(store, undefined, small)).finding).toMatchObject({
+      kind: 'removed',
+      decisionSeq: 7,
+    });
+
+    // a later entry listing decision 5 again
+    const row5 = (await store.decisionTrailPage(4, 1))[0]!;
+    const again = await store.write((tx) =>
+      tx.appendAuditMany([
+        {
+          actor: 'olga',
+          action: DECISIONS_RECORDED,
+          subject: 'batch:none',
+          payloadJson: decisionsRecordedJson(
+            null,
+            { jurisdiction: row5.jurisdiction, regimeVersion: row5.regimeVersion },
+            [
+              [
+                row5.declarationId,
+                row5.version,
+                5,
+                row5.decision,
+                row5.asOf,
+                row5.contentHash ?? '',
+                row5.contextHash,
+                outcomeHash(row5),
+              ],
+            ],
+          ),
+        },
+      ]),
+    );
+    for (const options of [small, {}]) {
+      expect((await verifyAudit(store, undefined, options)).finding).toMatchObject({
+        kind: 'inserted',
+        decisionSeq: 5,
+        message: `decision 5 is recorded twice in the trail (entries ${entrySeqs[1]} and ${again[0]!.seq})`,
+      });
+    }
   });
 
   it('still verifies a store whose trail has one decision.recorded entry per decision (before ST11)', async () => {
