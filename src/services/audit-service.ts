@@ -142,9 +142,9 @@ export function auditExportLine(entry: AuditEntry): string {
 export async function* exportAudit(store: StoreReader): AsyncGenerator<string> {
   let afterSeq = 0;
   for (;;) {
-    const page = await store.auditPage(afterSeq, PAGE);
+    const page = await store.auditPage(afterSeq, AUDIT_PAGE);
     for (const entry of page) yield `${auditExportLine(entry)}\n`;
-    if (page.length < PAGE) return;
+    if (page.length < AUDIT_PAGE) return;
     afterSeq = page[page.length - 1]?.seq ?? afterSeq;
   }
 }
