@@ -3,8 +3,9 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASES, freshDatabase, type TestDatabase, withRawDatabase } from '../../test/databases.js';
 import { canonicalJson } from '../core/audit/audit-chain.js';
+import type { Declaration } from '../core/screening/declaration.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/port.js';
+import type { Store, StoreWriter } from '../store/port.js';
 import { verifyAudit } from './audit-service.js';
 import {
   DECISION_RECORDED_V1,
@@ -47,6 +48,24 @@ describe('the decisions.recorded payload', () => {
 
 const screener = shippedScreener();
 const context = { actor: 'olga', source: 'test', batchId: 'b-1' };
+
+/** Screens and stores declarations and their decisions with no audit entry: the test writes the trail. */
+async function storeWithoutTrail(tx: StoreWriter, declarations: Declaration[], source: string) {
+  const prepared = (await screenDeclarations(tx, screener, declarations)).map(prepareScreening);
+  const versions = await tx.putDeclarations(
+    prepared.map((p) => ({ id: p.id, contentHash: p.hash, source, body: p.body })),
+  );
+  const stored = await tx.putDecisions(
+    prepared.map((p, i) => ({
+      declarationId: p.id,
+      version: versions[i]!.version,
+      contextHash: p.contextHash,
+      decision: p.record,
+      batchId: null,
+    })),
+  );
+  return { prepared, versions, stored };
+}
 
 describe.each(DATABASES)('decisions checked against the audit trail on %s', (kind) => {
   let database: TestDatabase;
@@ -171,24 +190,10 @@ describe.each(DATABASES)('decisions checked against the audit trail on %s', (kin
     ];
     const entrySeqs = await store.write(async (tx) => {
       const ids = Array.from({ length: 12 }, (_, i) => `W${i + 1}`);
-      const prepared = (
-        await screenDeclarations(
-          tx,
-          screener,
-          ids.map((id) => plainImport(id)),
-        )
-      ).map(prepareScreening);
-      const versions = await tx.putDeclarations(
-        prepared.map((p) => ({ id: p.id, contentHash: p.hash, source: 'test', body: p.body })),
-      );
-      const stored = await tx.putDecisions(
-        prepared.map((p, i) => ({
-          declarationId: p.id,
-          version: versions[i]!.version,
-          contextHash: p.contextHash,
-          decision: p.record,
-          batchId: null,
-        })),
+      const { prepared, versions, stored } = await storeWithoutTrail(
+        tx,
+        ids.map((id) => plainImport(id)),
+        'test',
       );
       const bySeq = new Map(
         prepared.map((p, i): [number, RecordedDecision] => [
@@ -289,20 +294,10 @@ describe.each(DATABASES)('decisions checked against the audit trail on %s', (kin
   it('still verifies a store whose trail has one decision.recorded entry per decision (before ST11)', async () => {
     // write decisions as the code before ST11 did: the rows, then one entry per decision
     await store.write(async (tx) => {
-      const prepared = (
-        await screenDeclarations(tx, screener, [plainImport('A'), rasonCoal({ id: 'C' })])
-      ).map(prepareScreening);
-      const versions = await tx.putDeclarations(
-        prepared.map((p) => ({ id: p.id, contentHash: p.hash, source: 'old', body: p.body })),
-      );
-      const stored = await tx.putDecisions(
-        prepared.map((p, i) => ({
-          declarationId: p.id,
-          version: versions[i]!.version,
-          contextHash: p.contextHash,
-          decision: p.record,
-          batchId: null,
-        })),
+      const { prepared, versions, stored } = await storeWithoutTrail(
+        tx,
+        [plainImport('A'), rasonCoal({ id: 'C' })],
+        'old',
       );
       await tx.appendAuditMany(
         prepared.map((p, i) => ({

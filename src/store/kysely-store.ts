@@ -112,6 +112,18 @@ export interface StoreOptions {
   now?: () => string;
 }
 
+/** What a decision's outcome row says (ST12), as decision reads select it. */
+const OUTCOME_TEXTS = [
+  'o.reasons',
+  'o.missing_documents',
+  'o.missing_approvals',
+  'o.exception',
+  'o.conditions',
+  'o.jurisdiction',
+  'o.regime_version',
+  'o.lists',
+] as const;
+
 /** A decision row's columns with its outcome's (ST12), as every decision read selects them. */
 const DECISION_SELECT = [
   'd.seq',
@@ -122,14 +134,7 @@ const DECISION_SELECT = [
   'd.as_of',
   'd.decided_at',
   'd.batch_id',
-  'o.reasons',
-  'o.missing_documents',
-  'o.missing_approvals',
-  'o.exception',
-  'o.conditions',
-  'o.jurisdiction',
-  'o.regime_version',
-  'o.lists',
+  ...OUTCOME_TEXTS,
 ] as const;
 
 type DecisionRow = Omit<Selectable<DecisionsTable>, 'outcome_id'> &
@@ -658,17 +663,7 @@ class Repository implements StoreWriter {
       // a left join: a decision whose outcome row is gone reads as empty texts (and fails the check)
       .leftJoin('decision_outcomes as o', 'o.id', 'd.outcome_id')
       .selectAll('d')
-      .select([
-        'c.content_hash',
-        'o.reasons',
-        'o.missing_documents',
-        'o.missing_approvals',
-        'o.exception',
-        'o.conditions',
-        'o.jurisdiction',
-        'o.regime_version',
-        'o.lists',
-      ])
+      .select(['c.content_hash', ...OUTCOME_TEXTS])
       .where('d.seq', '>', afterSeq)
       .orderBy('d.seq')
       .limit(limit)
