@@ -20,6 +20,8 @@
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { freshDatabase } from '../../test/databases.js';
 import { compileRegime } from '../core/regime/compile.js';
 import type { Decision } from '../core/screening/decision.js';
@@ -29,6 +31,7 @@ import { readDeclarations } from '../ingest/declarations/declaration-reader.js';
 import { loadRegime } from '../ingest/regime-loader.js';
 import { openScreeningRecorder } from '../services/screen-file-service.js';
 import { declarationsCsv } from '../services/services.fixtures.js';
+import { openStore } from './open-store.js';
 
 const ROWS = Number(process.env.BENCH_STORE_ROWS ?? 60_000);
 const RUNS = Math.max(1, Number(process.env.BENCH_STORE_RUNS ?? 3));
@@ -91,6 +94,63 @@ interface Result {
   cpu: number;
   rows: number;
   rss: number;
+  /** seconds the database itself took to store the same rows (see databaseFloor), once per run */
+  floor?: number;
+}
+
+/** the tables a screening batch writes rows to */
+const WRITTEN_TABLES = [
+  'declarations',
+  'decisions',
+  'decision_outcomes',
+  'party_hits',
+  'cases',
+  'case_events',
+  'audit_log',
+  'approval_uses',
+  'batches',
+];
+
+/**
+ * The database's own cost of storing what a pipeline stored: the same rows copied table to table
+ * inside the engine, into empty tables with the same schema and indexes, in one transaction, made
+ * durable the same way (SQLite: closed, so checkpointed; PostgreSQL: committed). No embargo code, no
+ * parameters to bind, no round trips and one commit: a lower bound on the time any writer of this
+ * schema needs, so `rows / floor` bounds the share of the peer any design of the writer could reach.
+ */
+async function databaseFloor(target: string): Promise<number> {
+  if (target.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: target });
+    await client.connect();
+    try {
+      await client.query('create schema floor');
+      for (const t of WRITTEN_TABLES)
+        await client.query(`create table floor.${t} (like public.${t} including all)`);
+      const started = process.hrtime.bigint();
+      await client.query('begin');
+      for (const t of WRITTEN_TABLES) await client.query(`insert into floor.${t} select * from public.${t}`);
+      await client.query('commit');
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    } finally {
+      await client.end();
+    }
+  }
+  const copy = `${target}.floor`;
+  await (await openStore(copy)).close(); // the same schema, pragmas and page size
+  const db = new Database(copy);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -65536');
+  db.prepare('attach database ? as source').run(target);
+  const started = process.hrtime.bigint();
+  db.exec('begin immediate');
+  for (const t of WRITTEN_TABLES) db.exec(`insert into main.${t} select * from source.${t}`);
+  db.exec('commit');
+  db.exec('detach database source');
+  db.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
+  return seconds;
 }
 
 async function pipeline(name: string, target?: string): Promise<Result> {
@@ -125,7 +185,8 @@ async function pipeline(name: string, target?: string): Promise<Result> {
   const used = process.cpuUsage(cpuStart);
   if (rows !== ROWS || bytes === 0) throw new Error(`${name}: screened ${rows} of ${ROWS}`);
   threads ??= threadSplit(threadsStart, threadCpu(), ROWS);
-  return { name, seconds, cpu: (used.user + used.system) / 1e6, rows, rss: peak, threads };
+  const floor = target ? await databaseFloor(target) : undefined;
+  return { name, seconds, cpu: (used.user + used.system) / 1e6, rows, rss: peak, threads, floor };
 }
 
 /** Runs a pipeline RUNS times and keeps the median run (by wall time). */
@@ -185,6 +246,18 @@ ${results
   .join('\n')}
 
 Target: storing costs less than half the throughput (share of peer ≥ 50 %). CPU excludes the PostgreSQL server's processes.
+
+The database floor (median run): the same rows copied table to table inside the engine into empty tables with the same schema and indexes, one transaction, made durable; no embargo code and no client. No writer of this schema can store faster, so its share of the peer bounds what any design of ours could reach.
+
+| database | floor seconds | floor rows/s | floor share of peer | our share of the floor |
+|---|---:|---:|---:|---:|
+${results
+  .filter((r) => r.floor !== undefined)
+  .map(
+    (r) =>
+      `| ${r.name.replace('screening into ', '')} | ${r.floor!.toFixed(2)} | ${fmt(r.rows / r.floor!)} | ${((r.rows / r.floor! / rate(peer)) * 100).toFixed(0)} % | ${((r.floor! / r.seconds) * 100).toFixed(0)} % |`,
+  )
+  .join('\n')}
 
 CPU µs per row by thread (median run; /proc/self/task, 10 ms ticks): ${results
   .map(
