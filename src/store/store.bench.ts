@@ -30,6 +30,7 @@ import { decisionToJsonLine, screenDeclaration } from '../core/screening/screen.
 import { readDeclarations } from '../ingest/declarations/declaration-reader.js';
 import { loadRegime } from '../ingest/regime-loader.js';
 import { openScreeningRecorder } from '../services/screen-file-service.js';
+import { PIPELINE_CHUNK_ROWS } from '../services/screening-service.js';
 import { declarationsCsv } from '../services/services.fixtures.js';
 import { openStore } from './open-store.js';
 
@@ -96,6 +97,8 @@ interface Result {
   rss: number;
   /** seconds the database itself took to store the same rows (see databaseFloor), once per run */
   floor?: number;
+  /** the same in the leaner layout of docs/decisions.md ST20 */
+  leanFloor?: number;
 }
 
 /** the tables a screening batch writes rows to */
@@ -117,34 +120,68 @@ const WRITTEN_TABLES = [
  * durable the same way (SQLite: closed, so checkpointed; PostgreSQL: committed). No embargo code, no
  * parameters to bind, no round trips and one commit: a lower bound on the time any writer of this
  * schema needs, so `rows / floor` bounds the share of the peer any design of the writer could reach.
+ *
+ * `lean` measures the same for the leaner layout docs/decisions.md ST20 describes: a chunk's
+ * declaration bodies as one row, and one narrow row per decision (binary hashes, keyed by
+ * declaration, version and context) in place of a declaration row and a decision row.
  */
-async function databaseFloor(target: string): Promise<number> {
+async function databaseFloor(target: string, layout: 'current' | 'lean'): Promise<number> {
+  const others = WRITTEN_TABLES.filter(
+    (t) => layout === 'current' || (t !== 'declarations' && t !== 'decisions'),
+  );
   if (target.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: target });
     await client.connect();
     try {
-      await client.query('create schema floor');
-      for (const t of WRITTEN_TABLES)
-        await client.query(`create table floor.${t} (like public.${t} including all)`);
+      await client.query(`create schema floor_${layout}`);
+      for (const t of others)
+        await client.query(`create table floor_${layout}.${t} (like public.${t} including all)`);
+      if (layout === 'lean') {
+        await client.query('create table floor_lean.chunks (id bigint primary key, bodies text not null)');
+        await client.query(`create table floor_lean.decided (declaration_id text not null, version integer not null,
+          context_hash bytea not null, content_hash bytea not null, decision text not null, outcome_id integer not null,
+          as_of text not null, chunk bigint not null, pos integer not null, primary key (declaration_id, version, context_hash))`);
+      }
       const started = process.hrtime.bigint();
       await client.query('begin');
-      for (const t of WRITTEN_TABLES) await client.query(`insert into floor.${t} select * from public.${t}`);
+      for (const t of others)
+        await client.query(`insert into floor_${layout}.${t} select * from public.${t}`);
+      if (layout === 'lean') {
+        await client.query(`insert into floor_lean.chunks select n / ${PIPELINE_CHUNK_ROWS}, string_agg(body, E'\\n')
+          from (select body, row_number() over () - 1 as n from public.declarations) s group by n / ${PIPELINE_CHUNK_ROWS}`);
+        await client.query(`insert into floor_lean.decided select d.declaration_id, d.version, decode(d.context_hash, 'hex'),
+          decode(c.content_hash, 'hex'), d.decision, d.outcome_id, d.as_of, d.seq / ${PIPELINE_CHUNK_ROWS}, d.seq % ${PIPELINE_CHUNK_ROWS}
+          from public.decisions d join public.declarations c on c.id = d.declaration_id and c.version = d.version`);
+      }
       await client.query('commit');
       return Number(process.hrtime.bigint() - started) / 1e9;
     } finally {
       await client.end();
     }
   }
-  const copy = `${target}.floor`;
+  const copy = `${target}.${layout}`;
   await (await openStore(copy)).close(); // the same schema, pragmas and page size
   const db = new Database(copy);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -65536');
+  if (layout === 'lean') {
+    db.exec(`create table lean_chunks (id integer primary key, bodies text not null);
+      create table lean_decided (declaration_id text not null, version integer not null, context_hash blob not null,
+        content_hash blob not null, decision text not null, outcome_id integer not null, as_of text not null,
+        chunk integer not null, pos integer not null, primary key (declaration_id, version, context_hash)) without rowid`);
+  }
   db.prepare('attach database ? as source').run(target);
   const started = process.hrtime.bigint();
   db.exec('begin immediate');
-  for (const t of WRITTEN_TABLES) db.exec(`insert into main.${t} select * from source.${t}`);
+  for (const t of others) db.exec(`insert into main.${t} select * from source.${t}`);
+  if (layout === 'lean') {
+    db.exec(`insert into lean_chunks select rowid / ${PIPELINE_CHUNK_ROWS}, group_concat(body, char(10))
+        from source.declarations group by rowid / ${PIPELINE_CHUNK_ROWS};
+      insert into lean_decided select d.declaration_id, d.version, unhex(d.context_hash), unhex(c.content_hash), d.decision,
+        d.outcome_id, d.as_of, c.rowid / ${PIPELINE_CHUNK_ROWS}, c.rowid % ${PIPELINE_CHUNK_ROWS}
+        from source.decisions d join source.declarations c on c.id = d.declaration_id and c.version = d.version`);
+  }
   db.exec('commit');
   db.exec('detach database source');
   db.close();
@@ -185,8 +222,9 @@ async function pipeline(name: string, target?: string): Promise<Result> {
   const used = process.cpuUsage(cpuStart);
   if (rows !== ROWS || bytes === 0) throw new Error(`${name}: screened ${rows} of ${ROWS}`);
   threads ??= threadSplit(threadsStart, threadCpu(), ROWS);
-  const floor = target ? await databaseFloor(target) : undefined;
-  return { name, seconds, cpu: (used.user + used.system) / 1e6, rows, rss: peak, threads, floor };
+  const floor = target ? await databaseFloor(target, 'current') : undefined;
+  const leanFloor = target ? await databaseFloor(target, 'lean') : undefined;
+  return { name, seconds, cpu: (used.user + used.system) / 1e6, rows, rss: peak, threads, floor, leanFloor };
 }
 
 /** Runs a pipeline RUNS times and keeps the median run (by wall time). */
@@ -249,13 +287,13 @@ Target: storing costs less than half the throughput (share of peer ≥ 50 %). CP
 
 The database floor (median run): the same rows copied table to table inside the engine into empty tables with the same schema and indexes, one transaction, made durable; no embargo code and no client. No writer of this schema can store faster, so its share of the peer bounds what any design of ours could reach.
 
-| database | floor seconds | floor rows/s | floor share of peer | our share of the floor |
-|---|---:|---:|---:|---:|
+| database | floor seconds | floor rows/s | floor share of peer | our share of the floor | leaner layout (ST20): floor rows/s, share of peer |
+|---|---:|---:|---:|---:|---:|
 ${results
   .filter((r) => r.floor !== undefined)
   .map(
     (r) =>
-      `| ${r.name.replace('screening into ', '')} | ${r.floor!.toFixed(2)} | ${fmt(r.rows / r.floor!)} | ${((r.rows / r.floor! / rate(peer)) * 100).toFixed(0)} % | ${((r.floor! / r.seconds) * 100).toFixed(0)} % |`,
+      `| ${r.name.replace('screening into ', '')} | ${r.floor!.toFixed(2)} | ${fmt(r.rows / r.floor!)} | ${((r.rows / r.floor! / rate(peer)) * 100).toFixed(0)} % | ${((r.floor! / r.seconds) * 100).toFixed(0)} % | ${fmt(r.rows / r.leanFloor!)}, ${((r.rows / r.leanFloor! / rate(peer)) * 100).toFixed(0)} % |`,
   )
   .join('\n')}
 
