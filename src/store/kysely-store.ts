@@ -46,6 +46,7 @@ import type {
   StoreWriter,
   UserRecord,
 } from './port.js';
+import { copyInsert } from './postgres/copy-rows.js';
 import type { StoreDialect } from './store-dialect.js';
 
 /** One-shot `crypto.hash` where Node has it (20.12+): no Hash object per digest, as on every stored row. */
@@ -95,10 +96,6 @@ const PARAMETER_LISTS = new Map<string, string>();
 
 /** Rows per INSERT (under SQLite's 32766 bound variables at 16 columns) and ids per IN list. */
 const ROW_CHUNK = 500;
-/** Rows per PostgreSQL unnest insert: the parameter count is the column count, whatever the rows. */
-const UNNEST_CHUNK = 5_000;
-/** PostgreSQL column types by table, read once from information_schema for the unnest casts. */
-const COLUMN_TYPES = new Map<string, Map<string, string>>();
 const ID_CHUNK = 900;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -282,7 +279,8 @@ class Repository implements StoreWriter {
   ): Promise<number[]> {
     if (rows.length === 0) return [];
     if (this.insertRows) return this.insertRows(table, columns, rows, seqs);
-    if (this.dialectKind === 'postgres') return this.unnestInsert(table, columns, rows, seqs, key);
+    // PostgreSQL: COPY FROM STDIN, keys reserved from the column's sequence first (ST17)
+    if (this.dialectKind === 'postgres') return copyInsert(this.db, table, columns, rows, seqs, key);
     const out: number[] = [];
     for (const part of chunks(rows, ROW_CHUNK)) {
       const text =
@@ -298,51 +296,6 @@ class Repository implements StoreWriter {
         );
     }
     return out;
-  }
-
-  /**
-   * PostgreSQL: one `INSERT … SELECT FROM unnest($1::text[], …)` per table and chunk, one array
-   * parameter per column, instead of a VALUES list of thousands of parameters the server must
-   * parse and plan. Rows come out of unnest in array order, so the seqs are in input order.
-   */
-  private async unnestInsert(
-    table: string,
-    columns: readonly string[],
-    rows: readonly unknown[][],
-    seqs: boolean,
-    key: string,
-  ): Promise<number[]> {
-    const types = await this.columnTypes(table);
-    const casts = columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`);
-    const text =
-      `insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) ` +
-      `select * from unnest(${casts.join(',')})` +
-      (seqs ? ` returning "${key}"` : '');
-    const out: number[] = [];
-    for (const part of chunks(rows, UNNEST_CHUNK)) {
-      const arrays = columns.map((_, c) => part.map((row) => row[c]));
-      const result = await this.db.executeQuery(CompiledQuery.raw(text, arrays));
-      if (seqs)
-        out.push(
-          ...(result.rows as Record<string, unknown>[]).map((r) => Number(r[key])).sort((x, y) => x - y),
-        );
-    }
-    return out;
-  }
-
-  private async columnTypes(table: string): Promise<Map<string, string>> {
-    let types = COLUMN_TYPES.get(table);
-    if (!types) {
-      const result = await this.db.executeQuery<{ column_name: string; data_type: string }>(
-        CompiledQuery.raw(
-          'select column_name, data_type from information_schema.columns where table_schema = current_schema() and table_name = $1',
-          [table],
-        ),
-      );
-      types = new Map(result.rows.map((r) => [r.column_name, r.data_type]));
-      COLUMN_TYPES.set(table, types);
-    }
-    return types;
   }
 
   private async rawSelectIn<T>(

@@ -3,12 +3,38 @@
  * lock, so the audit chain (and case numbers) are appended by one writer at a time while readers
  * and the rest of the server carry on.
  */
-import { type Kysely, PostgresDialect, sql } from 'kysely';
+import { type Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
 import pg from 'pg';
 import type { StoreDialect } from '../store-dialect.js';
+import { CopyFromStdin, CopyRows } from './copy-rows.js';
 
 /** An arbitrary constant naming embargo's write lock among the server's advisory locks. */
 export const WRITE_LOCK_KEY = 0x656d6267;
+
+/**
+ * The pool as Kysely sees it: the same clients, except that a query whose only parameter is
+ * `CopyRows` (./copy-rows.ts) runs as `COPY … FROM STDIN` with those rows on that client. One
+ * wrapper per client, as Kysely keeps its connection object per client.
+ */
+function copyingPool(pool: pg.Pool): PostgresPool {
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let wrapper = wrappers.get(client);
+    if (!wrapper) {
+      wrapper = {
+        query: ((text: unknown, parameters?: readonly unknown[]) => {
+          const copy = parameters?.[0];
+          if (copy instanceof CopyRows) return client.query(new CopyFromStdin(text as string, copy)).result;
+          return client.query(text as string, parameters as unknown[]);
+        }) as unknown as PostgresPoolClient['query'],
+        release: (error?: boolean) => client.release(error),
+      };
+      wrappers.set(client, wrapper);
+    }
+    return wrapper;
+  };
+  return { connect: async () => wrap(await pool.connect()), end: () => pool.end() };
+}
 
 /** The URL without its password, for messages and logs. */
 export function redact(url: string): string {
@@ -34,7 +60,7 @@ export function createDialect(url: string): StoreDialect {
   return {
     kind: 'postgres',
     location: redact(url),
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool: copyingPool(pool) }),
     async beginWrite(conn: Kysely<unknown>) {
       await sql`begin`.execute(conn);
       await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(conn);
