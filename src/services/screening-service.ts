@@ -22,8 +22,9 @@ import {
   outcomeHash,
   type RecordedDecision,
 } from './decision-trail.js';
-import { declarationJson } from './declaration-json.js';
+import { declarationJson, quoteJson } from './declaration-json.js';
 import type { StoreWriterThread } from './store-writer.js';
+import type { PreparedRows } from './store-writer-protocol.js';
 
 /** Whatever turns a declaration into a decision (the compiled regime with its options). */
 export interface Screener {
@@ -86,31 +87,99 @@ export function declarationHash(declaration: Declaration): string {
   return sha256(declarationJson(declaration));
 }
 
-/** The context a decision was made in: same declaration version + same context → same decision. */
-const contextHashes = new Map<string, string>();
+/**
+ * What a decision's context text holds besides its approvals, as `canonicalJson` writes it, with the
+ * hash of the text of a decision that cites none. Most rows share one (same regime, jurisdiction,
+ * lists and as-of date), so both are made once per context (docs/decisions.md ST16).
+ */
+interface Context {
+  regimeVersion: string;
+  jurisdiction: string;
+  /** canonicalJson of the lists, '' for none */
+  lists: string;
+  /** `"as_of":…,"jurisdiction":…,"lists":…,"regime":…}`: the text after the approvals */
+  rest: string;
+  /** the context hash of a decision screened under no approval */
+  plain: string;
+}
 
+/** contexts by as-of date (a handful each); past CONTEXT_LIMIT in all, started afresh */
+const contexts = new Map<string, Context[]>();
+let contextCount = 0;
+/** context hashes of decisions that cite approvals, by their text */
+const approvalContexts = new Map<string, string>();
+const CONTEXT_LIMIT = 10_000;
+
+function contextOf(decision: Decision): Context {
+  const lists = decision.lists.length === 0 ? '' : canonicalJson(decision.lists);
+  const known = contexts.get(decision.asOf);
+  if (known)
+    for (const c of known)
+      if (
+        c.regimeVersion === decision.regimeVersion &&
+        c.jurisdiction === decision.jurisdiction &&
+        c.lists === lists
+      )
+        return c;
+  if (contextCount >= CONTEXT_LIMIT) {
+    contexts.clear();
+    contextCount = 0;
+  }
+  const others = canonicalJson({
+    regime: decision.regimeVersion,
+    as_of: decision.asOf,
+    jurisdiction: decision.jurisdiction,
+    lists: decision.lists,
+  });
+  const rest = others === '{}' ? '}' : `,${others.slice(1)}`;
+  const context: Context = {
+    regimeVersion: decision.regimeVersion,
+    jurisdiction: decision.jurisdiction,
+    lists,
+    rest,
+    plain: sha256(`{"approvals":[]${rest}`),
+  };
+  if (known) known.push(context);
+  else contexts.set(decision.asOf, [context]);
+  contextCount++;
+  return context;
+}
+
+/**
+ * The context a decision was made in: same declaration version + same context → same decision.
+ * The hash of `canonicalJson({ regime, as_of, jurisdiction, lists, approvals })`, `approvals` being
+ * `[type:reference, accepted]` per verdict; the text is put together from the decision's cached
+ * context rather than built and sorted again for every row.
+ */
 export function contextHash(decision: Decision, verdicts: readonly ApprovalVerdict[]): string {
-  // Most rows share one context (same regime, lists and as-of date): hash each context once.
-  let key = `${decision.regimeVersion}|${decision.asOf}|${decision.jurisdiction}|${decision.lists.map((l) => l.hash).join(',')}`;
-  for (const v of verdicts) key += `|${v.reference.type}:${v.reference.reference}=${v.accepted}`;
-  const cached = contextHashes.get(key);
-  if (cached) return cached;
-  if (contextHashes.size > 10_000) contextHashes.clear();
-  const hash = computeContextHash(decision, verdicts);
-  contextHashes.set(key, hash);
+  const context = contextOf(decision);
+  if (verdicts.length === 0) return context.plain;
+  let text = '{"approvals":[';
+  for (let i = 0; i < verdicts.length; i++) {
+    const v = verdicts[i]!;
+    const accepted =
+      v.accepted === true ? 'true' : v.accepted === false ? 'false' : canonicalJson(v.accepted);
+    text += `${i ? ',' : ''}[${quoteJson(`${v.reference.type}:${v.reference.reference}`)},${accepted}]`;
+  }
+  text += `]${context.rest}`;
+  let hash = approvalContexts.get(text);
+  if (hash === undefined) {
+    if (approvalContexts.size >= CONTEXT_LIMIT) approvalContexts.clear();
+    hash = sha256(text);
+    approvalContexts.set(text, hash);
+  }
   return hash;
 }
 
-function computeContextHash(decision: Decision, verdicts: readonly ApprovalVerdict[]): string {
-  return sha256(
-    canonicalJson({
-      regime: decision.regimeVersion,
-      as_of: decision.asOf,
-      jurisdiction: decision.jurisdiction,
-      lists: decision.lists,
-      approvals: verdicts.map((v) => [`${v.reference.type}:${v.reference.reference}`, v.accepted]),
-    }),
-  );
+/** chainForApprovalType (a search of CHAINS) once per approval type */
+const chainsByType = new Map<string, ReturnType<typeof chainForApprovalType>>();
+
+function approvalChainOf(type: string): ReturnType<typeof chainForApprovalType> {
+  const known = chainsByType.get(type);
+  if (known !== undefined || chainsByType.has(type)) return known;
+  const chain = chainForApprovalType(type);
+  if (chainsByType.size < 64) chainsByType.set(type, chain);
+  return chain;
 }
 
 /** Approval keys a batch's ledger holds before it forgets those its committed transactions cited. */
@@ -161,7 +230,7 @@ export class ApprovalLedger {
     const wanted = new Map<string, Set<string>>();
     for (const d of declarations) {
       for (const r of d.approvals) {
-        if (!chainForApprovalType(r.type) || this.chains.has(`${r.type}:${r.reference}`)) continue;
+        if (!approvalChainOf(r.type) || this.chains.has(`${r.type}:${r.reference}`)) continue;
         const refs = wanted.get(r.type) ?? new Set<string>();
         refs.add(r.reference);
         wanted.set(r.type, refs);
@@ -173,9 +242,13 @@ export class ApprovalLedger {
         this.chains.set(`${type}:${ref}`, null);
         this.citedIn.set(`${type}:${ref}`, this.transaction);
       }
-      for (const chain of await this.store.approvalsOf(type, list))
-        this.chains.set(`${type}:${chain.ref}`, chain);
-      for (const use of await this.store.approvalUsesOf(type, list)) {
+      const chains = await this.store.approvalsOf(type, list);
+      for (const chain of chains) this.chains.set(`${type}:${chain.ref}`, chain);
+      // what was drawn on a reference with no chain changes no verdict (it is refused as not on
+      // record whatever was drawn): read the uses of the chains found only
+      if (chains.length === 0) continue;
+      const found = chains.length === list.length ? list : chains.map((c) => c.ref);
+      for (const use of await this.store.approvalUsesOf(type, found)) {
         const key = `${type}:${use.ref}`;
         const map = this.uses.get(key) ?? new Map<string, number>();
         map.set(use.declarationId, use.quantity);
@@ -184,14 +257,27 @@ export class ApprovalLedger {
     }
   }
 
+  /** true when every chain the declaration cites is loaded (`verdictsOf` needs no prefetch) */
+  loaded(declaration: Declaration): boolean {
+    for (const r of declaration.approvals)
+      if (approvalChainOf(r.type) && !this.chains.has(`${r.type}:${r.reference}`)) return false;
+    return true;
+  }
+
   async verify(declaration: Declaration): Promise<ApprovalVerdict[]> {
-    await this.prefetch([declaration]);
+    if (!this.loaded(declaration)) await this.prefetch([declaration]);
+    return this.verdictsOf(declaration);
+  }
+
+  /** `verify` once the chains are loaded: no promise */
+  verdictsOf(declaration: Declaration): ApprovalVerdict[] {
     return declaration.approvals.map((reference) => {
       const key = `${reference.type}:${reference.reference}`;
       this.citedIn.set(key, this.transaction);
       const found = this.chains.get(key) ?? undefined;
       let used = 0;
-      for (const [id, q] of this.uses.get(key) ?? []) if (id !== declaration.id) used += q;
+      const uses = this.uses.get(key);
+      if (uses) for (const [id, q] of uses) if (id !== declaration.id) used += q;
       return verifyApproval(declaration, reference, found, used);
     });
   }
@@ -220,7 +306,16 @@ export async function screenWithApprovals(
   ledger: ApprovalLedger = new ApprovalLedger(store),
 ): Promise<{ decision: Decision; verdicts: ApprovalVerdict[] }> {
   if (declaration.approvals.length === 0) return { decision: screener.screen(declaration), verdicts: [] };
-  const verdicts = await ledger.verify(declaration);
+  return screenUnder(screener, declaration, await ledger.verify(declaration), ledger);
+}
+
+/** The rest of `screenWithApprovals`, once the declaration's approvals are verified. */
+function screenUnder(
+  screener: Screener,
+  declaration: Declaration,
+  verdicts: ApprovalVerdict[],
+  ledger: ApprovalLedger,
+): { decision: Decision; verdicts: ApprovalVerdict[] } {
   const accepted = verdicts.filter((v) => v.accepted).map((v) => v.reference);
   const decision = screener.screen({ ...declaration, approvals: accepted });
   if (decision.decision === 'CLEAR') ledger.draw(declaration.id, verdicts);
@@ -230,14 +325,12 @@ export async function screenWithApprovals(
       kind: 'approval-missing',
       outcome: decision.decision,
       measure: '',
-      citation: chainForApprovalType(v.reference.type)?.citation ?? CHAINS['rason-transit-coal'].citation,
+      citation: approvalChainOf(v.reference.type)?.citation ?? CHAINS['rason-transit-coal'].citation,
       text: `approval ${v.reference.type}:${v.reference.reference} not accepted: ${v.reason}`,
       details: { approval: `${v.reference.type}:${v.reference.reference}` },
     }));
   return { decision: { ...decision, reasons: [...decision.reasons, ...explanations] }, verdicts };
 }
-
-const hasPartyMatch = (d: Decision) => d.reasons.some((r) => r.kind === 'party-possible-match');
 
 type AuditDraft = Parameters<StoreWriter['appendAuditMany']>[0][number];
 
@@ -245,8 +338,11 @@ type AuditDraft = Parameters<StoreWriter['appendAuditMany']>[0][number];
 export interface ScreenedDeclaration {
   declaration: Declaration;
   decision: Decision;
-  verdicts: ApprovalVerdict[];
+  verdicts: readonly ApprovalVerdict[];
 }
+
+/** the verdicts of every declaration that cites no approval (one frozen array, not one per row) */
+const NO_VERDICTS: readonly ApprovalVerdict[] = Object.freeze([]);
 
 /** The store holds other approval data than a decision was screened under (another writer changed it). */
 export class StaleApprovalsError extends Error {
@@ -270,9 +366,12 @@ export async function screenDeclarations(
   for (const declaration of declarations) {
     if (declaration.approvals.length === 0) {
       // nothing to check against the store: no promise per row
-      screened.push({ declaration, decision: screener.screen(declaration), verdicts: [] });
+      screened.push({ declaration, decision: screener.screen(declaration), verdicts: NO_VERDICTS });
     } else {
-      const { decision, verdicts } = await screenWithApprovals(reader, screener, declaration, ledger);
+      // the chunk's chains are loaded by now: verified without a promise per row
+      const { decision, verdicts } = ledger.loaded(declaration)
+        ? screenUnder(screener, declaration, ledger.verdictsOf(declaration), ledger)
+        : await screenWithApprovals(reader, screener, declaration, ledger);
       screened.push({ declaration, decision, verdicts });
     }
   }
@@ -302,7 +401,7 @@ export interface PreparedScreening {
   contextHash: string;
   record: DecisionRecord;
   partyMatch: boolean;
-  verdicts: ApprovalVerdict[];
+  verdicts: readonly ApprovalVerdict[];
   declaration?: Declaration;
 }
 
@@ -336,20 +435,61 @@ function reasonsJson(reasons: readonly Reason[]): string {
   return `${out}]`;
 }
 
-const listJson = (items: readonly unknown[]) => (items.length === 0 ? '[]' : JSON.stringify(items));
+/** JSON of the string lists most decisions share (missing documents, conditions), by their items */
+const stringListTexts = new Map<string, { items: readonly string[]; text: string }[]>();
+let stringListCount = 0;
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** JSON.stringify(items), the same string each time for a list of strings seen before */
+function listJson(items: readonly unknown[]): string {
+  if (items.length === 0) return '[]';
+  const first = items[0];
+  if (typeof first !== 'string') return JSON.stringify(items);
+  for (let i = 1; i < items.length; i++) if (typeof items[i] !== 'string') return JSON.stringify(items);
+  const strings = items as readonly string[];
+  const known = stringListTexts.get(first);
+  if (known) for (const k of known) if (sameItems(k.items, strings)) return k.text;
+  if (stringListCount >= CONTEXT_LIMIT) {
+    stringListTexts.clear();
+    stringListCount = 0;
+  }
+  const text = JSON.stringify(items);
+  const entry = { items: [...strings], text };
+  if (known) known.push(entry);
+  else stringListTexts.set(first, [entry]);
+  stringListCount++;
+  return text;
+}
+
+/** the party hits of the decisions that have none (one frozen array, not one per row) */
+const NO_PARTY_HITS: DecisionRecord['partyHits'] = Object.freeze(
+  [],
+) as unknown as DecisionRecord['partyHits'];
 
 /** The stored form of a decision (the same text JSON.stringify gives each column). */
-export function decisionRecord(d: Decision): DecisionRecord {
-  const partyHits: DecisionRecord['partyHits'] = [];
+function partyHitsOf(d: Decision): DecisionRecord['partyHits'] {
+  let partyHits = NO_PARTY_HITS;
   for (const r of d.reasons) {
-    if (PARTY_KINDS.has(r.kind))
+    if (PARTY_KINDS.has(r.kind)) {
+      if (partyHits === NO_PARTY_HITS) partyHits = [];
       partyHits.push({
         kind: r.kind,
         outcome: r.outcome,
         text: r.text,
         details: JSON.stringify(r.details ?? {}),
       });
+    }
   }
+  return partyHits;
+}
+
+/** The stored form of a decision (the same text JSON.stringify gives each column). */
+export function decisionRecord(d: Decision): DecisionRecord {
   return {
     decision: d.decision,
     reasons: reasonsJson(d.reasons),
@@ -361,24 +501,87 @@ export function decisionRecord(d: Decision): DecisionRecord {
     jurisdiction: d.jurisdiction,
     regimeVersion: d.regimeVersion,
     lists: listJson(d.lists),
-    partyHits,
+    partyHits: partyHitsOf(d),
   };
+}
+
+function hasPartyMatch(d: Decision): boolean {
+  for (const r of d.reasons) if (r.kind === 'party-possible-match') return true;
+  return false;
 }
 
 export function prepareScreening(s: ScreenedDeclaration): PreparedScreening {
   const body = declarationJson(s.declaration);
-  const record = decisionRecord(s.decision);
   return {
     id: s.declaration.id,
     body,
     hash: sha256(body),
     contextHash: contextHash(s.decision, s.verdicts),
-    record,
+    record: decisionRecord(s.decision),
     partyMatch: hasPartyMatch(s.decision),
     verdicts: s.verdicts,
     declaration: s.declaration.approvals.length ? s.declaration : undefined,
   };
 }
+
+/**
+ * `prepareScreening` of each of `screened` in turn into one object, filled anew for each row: what
+ * the writer thread's encoder reads (and copies into its columns) before it asks for the next row,
+ * so that the pipelined path makes no object per row (docs/decisions.md ST16).
+ */
+export function preparedRows(screened: readonly ScreenedDeclaration[]): PreparedRows {
+  const record: DecisionRecord = decisionRecord(EMPTY_DECISION);
+  const into: PreparedScreening = {
+    id: '',
+    body: '',
+    hash: '',
+    contextHash: '',
+    record,
+    partyMatch: false,
+    verdicts: NO_VERDICTS,
+    declaration: undefined,
+  };
+  return {
+    length: screened.length,
+    row(i) {
+      const { declaration, decision, verdicts } = screened[i]!;
+      const body = declarationJson(declaration);
+      into.id = declaration.id;
+      into.body = body;
+      into.hash = sha256(body);
+      into.contextHash = contextHash(decision, verdicts);
+      record.decision = decision.decision;
+      record.reasons = reasonsJson(decision.reasons);
+      record.missingDocuments = listJson(decision.missingDocuments);
+      record.missingApprovals = listJson(decision.missingApprovals);
+      record.exception = decision.exception;
+      record.conditions = listJson(decision.conditions);
+      record.asOf = decision.asOf;
+      record.jurisdiction = decision.jurisdiction;
+      record.regimeVersion = decision.regimeVersion;
+      record.lists = listJson(decision.lists);
+      record.partyHits = partyHitsOf(decision);
+      into.partyMatch = hasPartyMatch(decision);
+      into.verdicts = verdicts;
+      into.declaration = declaration.approvals.length ? declaration : undefined;
+      return into;
+    },
+  };
+}
+
+const EMPTY_DECISION: Decision = {
+  id: '',
+  decision: 'CLEAR',
+  reasons: [],
+  missingDocuments: [],
+  missingApprovals: [],
+  exception: null,
+  conditions: [],
+  asOf: '',
+  jurisdiction: '',
+  regimeVersion: '',
+  lists: [],
+};
 
 /**
  * Checks, inside the write transaction, that every approval verdict a declaration was screened
@@ -669,7 +872,8 @@ export class BatchRecorder<R = unknown> {
     if (rows.length === 0) return [];
     const { summary, batch, screener } = this;
     summary.rows += rows.length;
-    const declarations = rows.flatMap((r) => (r.declaration ? [r.declaration] : []));
+    const declarations: Declaration[] = [];
+    for (const r of rows) if (r.declaration) declarations.push(r.declaration);
     const rejects = rows.length - declarations.length;
     let decisions: Decision[];
     if (summary.rows <= summary.resumedFrom) {
@@ -728,7 +932,8 @@ export class BatchRecorder<R = unknown> {
       batch.updatedAt = this.store.now();
     }
     this.gatheredRows += declarations.length + rejects;
-    const prepared = screened.map(prepareScreening);
+    // prepared row by row as the writer's encoder takes them: no object per row (ST16)
+    const prepared = preparedRows(screened);
     if (this.gatheredRows >= PIPELINE_CHUNK_ROWS) this.hand(prepared, false);
     else if (prepared.length) {
       this.writer!.part({ screened: prepared, context: this.chunkContext(), batch: null });
@@ -747,7 +952,7 @@ export class BatchRecorder<R = unknown> {
    * Closes a transaction: the rows sent ahead since the last one, then `screened`, with the batch's
    * progress (and, at the end, its finish mark).
    */
-  private hand(screened: PreparedScreening[], finished: boolean): void {
+  private hand(screened: PreparedRows | PreparedScreening[], finished: boolean): void {
     const { summary, batch } = this;
     const any = screened.length > 0 || this.gathered;
     this.gathered = false;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../core/audit/audit-chain.js';
 import type { PreparedScreening } from './screening-service.js';
 import { type ChunkPayload, decodeChunk, encodeChunk } from './store-writer-protocol.js';
 
@@ -26,11 +27,12 @@ const row = fc
     jurisdiction: text,
     asOf: text,
     contextHash: fc.oneof(text, fc.string()),
-    id: fc.string(),
-    body: fc.string(),
-    hash: fc.string(),
+    // the rows' own texts travel in one string and are cut apart again: any UTF-16 text, empty too
+    id: fc.string({ unit: 'binary' }),
+    body: fc.string({ unit: 'binary' }),
+    hash: fc.oneof(fc.string(), fc.stringMatching(/^[0-9a-f]{64}$/)),
     decision: fc.constantFrom('CLEAR', 'HOLD', 'REFUSE'),
-    exception: fc.option(fc.string(), { nil: null }),
+    exception: fc.option(fc.oneof(text, fc.string()), { nil: null }),
     partyMatch: fc.boolean(),
     partyHits: fc.array(
       fc.record({ kind: fc.string(), outcome: fc.string(), text: fc.string(), details: fc.string() }),
@@ -45,19 +47,27 @@ const row = fc
     ),
     withDeclaration: fc.boolean(),
   })
-  .map(
-    ({ id, body, hash, contextHash, partyMatch, verdicts, withDeclaration, partyHits, ...r }) =>
-      ({
-        id,
-        body,
-        hash,
-        contextHash,
-        record: { ...r, partyHits },
-        partyMatch,
-        verdicts,
-        declaration: withDeclaration ? { id, approvals: verdicts.map((v) => v.reference) } : undefined,
-      }) as unknown as PreparedScreening,
-  );
+  .map(({ id, body, hash, contextHash, partyMatch, verdicts, withDeclaration, partyHits, ...r }) => {
+    // a row that keeps its declaration has it as its body (prepareScreening's canonical JSON):
+    // the writer reads it back from there
+    const declaration = withDeclaration
+      ? {
+          id,
+          date: body,
+          approvals: verdicts.map((v) => ({ reference: v.reference.reference, type: v.reference.type })),
+        }
+      : undefined;
+    return {
+      id,
+      body: declaration ? canonicalJson(declaration) : body,
+      hash,
+      contextHash,
+      record: { ...r, partyHits },
+      partyMatch,
+      verdicts,
+      declaration,
+    } as unknown as PreparedScreening;
+  });
 const context = { actor: 'a', source: null, batchId: null };
 
 describe('the columns and shared-text table between the screening and the writer thread', () => {

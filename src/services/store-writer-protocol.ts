@@ -20,10 +20,22 @@ export interface ChunkPayload {
   batch: BatchRecord | null;
 }
 
+/** Rows given to the encoder one at a time: `row(i)` may fill and return the same object each time. */
+export interface PreparedRows {
+  readonly length: number;
+  row(i: number): PreparedScreening;
+}
+
+/** What the main thread encodes: a chunk, its rows in an array or given one at a time. */
+export type ChunkInput = Omit<ChunkPayload, 'screened'> & {
+  screened: readonly PreparedScreening[] | PreparedRows;
+};
+
 /**
  * Texts that repeat from row to row (most decisions share their reasons, regime version, as-of
- * date, context hash): the main thread sends each one once and then its number in a table both
- * threads build in the same order, so a chunk copies each such text once instead of once per row.
+ * date, context hash, exception): the main thread sends each one once and then its number in a
+ * table both threads build in the same order, so a chunk copies each such text once instead of once
+ * per row. An exception that is null travels as -1.
  */
 export const SHARED_TEXTS = [
   'reasons',
@@ -35,35 +47,38 @@ export const SHARED_TEXTS = [
   'jurisdiction',
   'asOf',
   'contextHash',
+  'exception',
 ] as const;
 const WIDTH = SHARED_TEXTS.length;
 
 const OUTCOMES = ['CLEAR', 'HOLD', 'REFUSE'] as const;
 
 /**
- * A chunk as it crosses the threads: one array per column instead of an object per row (the
- * structured clone of a row object writes every key name and rebuilds the object key by key on the
- * other side; arrays of strings and typed arrays copy as they are). Rows with party hits, approval
- * verdicts or a declaration kept for the approval re-check travel as `extras`.
+ * A chunk as it crosses the threads: columns instead of an object per row (the structured clone of
+ * a row object writes every key name and rebuilds the object key by key on the other side), and
+ * the rows' own texts (id, body, content hash) in one string instead of three per row, which the
+ * writer cuts into slices (docs/decisions.md ST16). Rows with party hits or approval verdicts travel
+ * as `extras`; the declaration of a row that cites approvals (for the writer's re-check) is read
+ * back from its body, which is its canonical JSON, instead of being cloned.
  */
 export interface WireChunk {
-  ids: string[];
-  bodies: string[];
-  hashes: string[];
+  /** per row, its id, body and content hash, one after the other */
+  texts: string;
+  /** per row, where its id, its body and its hash end in `texts` */
+  ends: Int32Array;
   /** per row, WIDTH numbers: each shared text's number in the table (row-major) */
   codes: Int32Array;
   /** the texts new to the table, in the order the codes first name them */
   fresh: string[];
   /** index into OUTCOMES */
   decisions: Uint8Array;
-  /** null when no row has an exception */
-  exceptions: (string | null)[] | null;
   partyMatch: Uint8Array;
   extras: {
     row: number;
     partyHits: DecisionRecord['partyHits'];
-    verdicts: ApprovalVerdict[];
-    declaration?: Declaration;
+    verdicts: readonly ApprovalVerdict[];
+    /** the writer re-checks this row's approvals: it needs its declaration (JSON.parse of the body) */
+    declared: boolean;
   }[];
   context: RecordContext;
   batch: BatchRecord | null;
@@ -72,63 +87,77 @@ export interface WireChunk {
 }
 
 /** The main thread's side: a chunk in columns; past `limit` distinct texts both tables start afresh. */
-export function encodeChunk(payload: ChunkPayload, table: Map<string, number>, limit: number): WireChunk {
+export function encodeChunk(payload: ChunkInput, table: Map<string, number>, limit: number): WireChunk {
   const rows = payload.screened;
+  const given = isRows(rows) ? rows : undefined;
   const n = rows.length;
   const resetTexts = table.size > limit;
   if (resetTexts) table.clear();
-  const ids: string[] = new Array(n);
-  const bodies: string[] = new Array(n);
-  const hashes: string[] = new Array(n);
+  let texts = '';
+  const ends = new Int32Array(n * 3);
   const codes = new Int32Array(n * WIDTH);
   const fresh: string[] = [];
   const decisions = new Uint8Array(n);
   const partyMatch = new Uint8Array(n);
-  let exceptions: (string | null)[] | null = null;
   const extras: WireChunk['extras'] = [];
-  const share = (text: string, at: number) => {
-    let known = table.get(text);
-    if (known === undefined) {
-      known = table.size;
-      table.set(text, known);
-      fresh.push(text);
+  // the text each column had in the row before, and its number: most rows repeat it (the same
+  // string, compared by reference), so most codes are found without a look-up in the table
+  const last: (string | null)[] = new Array(WIDTH).fill(null);
+  const lastCode = new Int32Array(WIDTH);
+  const share = (text: string | null, column: number, at: number) => {
+    let code: number;
+    if (text === null) code = -1;
+    else if (text === last[column]) code = lastCode[column]!;
+    else {
+      let known = table.get(text);
+      if (known === undefined) {
+        known = table.size;
+        table.set(text, known);
+        fresh.push(text);
+      }
+      code = known;
     }
-    codes[at] = known;
+    last[column] = text;
+    lastCode[column] = code;
+    codes[at + column] = code;
   };
   for (let i = 0; i < n; i++) {
-    const row = rows[i]!;
+    // read before the next row is asked for (which may refill the same object)
+    const row = given ? given.row(i) : (rows as readonly PreparedScreening[])[i]!;
     const r = row.record;
-    ids[i] = row.id;
-    bodies[i] = row.body;
-    hashes[i] = row.hash;
+    texts += row.id;
+    ends[i * 3] = texts.length;
+    texts += row.body;
+    ends[i * 3 + 1] = texts.length;
+    texts += row.hash;
+    ends[i * 3 + 2] = texts.length;
     const at = i * WIDTH;
-    share(r.reasons, at);
-    share(r.missingDocuments, at + 1);
-    share(r.missingApprovals, at + 2);
-    share(r.conditions, at + 3);
-    share(r.lists, at + 4);
-    share(r.regimeVersion, at + 5);
-    share(r.jurisdiction, at + 6);
-    share(r.asOf, at + 7);
-    share(row.contextHash, at + 8);
+    share(r.reasons, 0, at);
+    share(r.missingDocuments, 1, at);
+    share(r.missingApprovals, 2, at);
+    share(r.conditions, 3, at);
+    share(r.lists, 4, at);
+    share(r.regimeVersion, 5, at);
+    share(r.jurisdiction, 6, at);
+    share(r.asOf, 7, at);
+    share(row.contextHash, 8, at);
+    share(r.exception, 9, at);
     decisions[i] = OUTCOMES.indexOf(r.decision);
-    if (r.exception !== null) {
-      exceptions ??= new Array(n).fill(null);
-      exceptions[i] = r.exception;
-    }
     partyMatch[i] = row.partyMatch ? 1 : 0;
     if (r.partyHits.length || row.verdicts.length || row.declaration)
-      extras.push({ row: i, partyHits: r.partyHits, verdicts: row.verdicts, declaration: row.declaration });
+      extras.push({
+        row: i,
+        partyHits: r.partyHits,
+        verdicts: row.verdicts,
+        declared: row.declaration !== undefined,
+      });
   }
-  if (exceptions) for (let i = 0; i < n; i++) exceptions[i] ??= null;
   return {
-    ids,
-    bodies,
-    hashes,
+    texts,
+    ends,
     codes,
     fresh,
     decisions,
-    exceptions,
     partyMatch,
     extras,
     context: payload.context,
@@ -137,21 +166,28 @@ export function encodeChunk(payload: ChunkPayload, table: Map<string, number>, l
   };
 }
 
+const isRows = (rows: ChunkInput['screened']): rows is PreparedRows => !Array.isArray(rows);
+
 const NO_HITS: DecisionRecord['partyHits'] = [];
-const NO_VERDICTS: ApprovalVerdict[] = [];
+const NO_VERDICTS: readonly ApprovalVerdict[] = Object.freeze([]);
 
 /** The writer's side: the rows back, their shared texts taken from (and added to) `table`. */
 export function decodeChunk(wire: WireChunk, table: string[]): ChunkPayload {
   if (wire.resetTexts) table.length = 0;
-  const { ids, bodies, hashes, codes, fresh, decisions, exceptions, partyMatch } = wire;
+  const { texts, ends, codes, fresh, decisions, partyMatch } = wire;
   let next = 0;
   const text = (code: number) => {
     if (code >= table.length) table.push(fresh[next++]!);
     return table[code]!;
   };
-  const screened: PreparedScreening[] = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
+  const n = decisions.length;
+  const screened: PreparedScreening[] = new Array(n);
+  let start = 0;
+  for (let i = 0; i < n; i++) {
     const at = i * WIDTH;
+    const idEnd = ends[i * 3]!;
+    const bodyEnd = ends[i * 3 + 1]!;
+    const hashEnd = ends[i * 3 + 2]!;
     const reasons = text(codes[at]!);
     const missingDocuments = text(codes[at + 1]!);
     const missingApprovals = text(codes[at + 2]!);
@@ -161,17 +197,18 @@ export function decodeChunk(wire: WireChunk, table: string[]): ChunkPayload {
     const jurisdiction = text(codes[at + 6]!);
     const asOf = text(codes[at + 7]!);
     const contextHash = text(codes[at + 8]!);
+    const exception = codes[at + 9] === -1 ? null : text(codes[at + 9]!);
     screened[i] = {
-      id: ids[i]!,
-      body: bodies[i]!,
-      hash: hashes[i]!,
+      id: texts.slice(start, idEnd),
+      body: texts.slice(idEnd, bodyEnd),
+      hash: texts.slice(bodyEnd, hashEnd),
       contextHash,
       record: {
         decision: OUTCOMES[decisions[i]!]!,
         reasons,
         missingDocuments,
         missingApprovals,
-        exception: exceptions ? exceptions[i]! : null,
+        exception,
         conditions,
         asOf,
         jurisdiction,
@@ -183,12 +220,13 @@ export function decodeChunk(wire: WireChunk, table: string[]): ChunkPayload {
       verdicts: NO_VERDICTS,
       declaration: undefined,
     };
+    start = hashEnd;
   }
   for (const extra of wire.extras) {
     const row = screened[extra.row]!;
     row.record.partyHits = extra.partyHits;
     row.verdicts = extra.verdicts;
-    row.declaration = extra.declaration;
+    if (extra.declared) row.declaration = JSON.parse(row.body) as Declaration;
   }
   return { screened, context: wire.context, batch: wire.batch };
 }

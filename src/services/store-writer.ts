@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { EmbargoError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { workerModule } from '../worker-module.js';
 import {
-  type ChunkPayload,
+  type ChunkInput,
   encodeChunk,
   type WireChunk,
   type WriterReply,
@@ -45,7 +45,7 @@ export class StoreWriterThread {
   /** the main thread's side of the shared-text table (see SHARED_TEXTS): text → number */
   private readonly texts = new Map<string, number>();
 
-  private encode(payload: ChunkPayload): WireChunk {
+  private encode(payload: ChunkInput): WireChunk {
     return encodeChunk(payload, this.texts, SHARED_TEXT_LIMIT);
   }
 
@@ -106,7 +106,7 @@ export class StoreWriterThread {
   }
 
   /** Sends rows ahead of the chunk that will write them (see WriterRequest). */
-  part(rows: ChunkPayload): void {
+  part(rows: ChunkInput): void {
     if (!this.failed)
       this.worker.postMessage({ type: 'part', payload: this.encode(rows) } satisfies WriterRequest);
   }
@@ -115,7 +115,7 @@ export class StoreWriterThread {
    * Queues one transaction: the rows sent by `part` since the last chunk, then these. Resolves with
    * the number of decisions it created once it is committed.
    */
-  submit(chunk: ChunkPayload): Promise<number> {
+  submit(chunk: ChunkInput): Promise<number> {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.nextSeq++;
     const done = new Promise<number>((resolve, reject) => this.pending.set(seq, { resolve, reject }));

@@ -7,6 +7,7 @@
  * moves one byte of a body, a hash, an outcome text or an audit payload fails here.
  */
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASES, freshDatabase, type TestDatabase } from '../../test/databases.js';
 import { canonicalJson } from '../core/audit/audit-chain.js';
@@ -23,6 +24,8 @@ import { advanceApprovalStep, applyApproval } from './approvals-service.js';
 import { verifyAudit } from './audit-service.js';
 import {
   BatchRecorder,
+  contextHash,
+  preparedRows,
   prepareScreening,
   type Screener,
   screenDeclarations,
@@ -204,7 +207,8 @@ describe.each(DATABASES)('the bytes screening stores on %s', (kind) => {
 
   it('prepares the same body, hashes and decision texts as before, for every kind of row', async () => {
     const declarations = await varied();
-    const prepared = (await screenDeclarations(store, screener, declarations)).map(prepareScreening);
+    const screened = await screenDeclarations(store, screener, declarations);
+    const prepared = screened.map(prepareScreening);
     for (const [i, p] of prepared.entries()) {
       expect(p.body).toBe(canonicalJson(declarations[i]));
       expect(p.hash).toBe(sha(p.body));
@@ -215,6 +219,12 @@ describe.each(DATABASES)('the bytes screening stores on %s', (kind) => {
       ),
     );
     expect(digest).toBe(PREPARED);
+    // the pipelined path prepares the same rows into one object, row by row
+    const rows = preparedRows(screened);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows.row(i);
+      expect({ ...row, record: { ...row.record } }).toEqual(prepared[i]);
+    }
   });
 
   it('stores the same rows and audit payloads as before, through the writer thread and in one transaction', async () => {
@@ -247,5 +257,40 @@ describe.each(DATABASES)('the bytes screening stores on %s', (kind) => {
     });
     expect(again.stored).toBe(0);
     expect(await storedDigest()).toBe(STORED);
+  });
+});
+
+describe('the context hash', () => {
+  const list = fc.record({ id: fc.string(), hash: fc.string(), published: fc.string() });
+  const verdict = fc.record({
+    reference: fc.record({ type: fc.string({ unit: 'binary' }), reference: fc.string({ unit: 'binary' }) }),
+    accepted: fc.boolean(),
+  });
+  it('is the sha256 of the canonical JSON of regime, as-of, jurisdiction, lists and approvals, cached or not (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('r1', 'r2', 'Ω "r"'),
+        fc.constantFrom('2016-06-01', '2016-06-02', '\\'),
+        fc.constantFrom('CN', 'UN'),
+        fc.array(list, { maxLength: 2 }),
+        fc.array(verdict, { maxLength: 3 }),
+        (regimeVersion, asOf, jurisdiction, lists, verdicts) => {
+          const decision = { ...screener.screen(plainImport('X')), regimeVersion, asOf, jurisdiction, lists };
+          const expected = sha(
+            canonicalJson({
+              regime: regimeVersion,
+              as_of: asOf,
+              jurisdiction,
+              lists,
+              approvals: verdicts.map((v) => [`${v.reference.type}:${v.reference.reference}`, v.accepted]),
+            }),
+          );
+          // twice: made, then from the cache
+          expect(contextHash(decision, verdicts)).toBe(expected);
+          expect(contextHash(decision, verdicts)).toBe(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
