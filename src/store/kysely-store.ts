@@ -242,6 +242,11 @@ class Repository implements StoreWriter {
     private readonly outcomeIds: OutcomeIds = { committed: new Map(), pending: new Map() },
   ) {}
 
+  /** whether `db` is a write transaction's connection (the store's own reads use the pool) */
+  protected get inTransaction(): boolean {
+    return true;
+  }
+
   /**
    * The hot bulk paths (screening into the store) skip Kysely's query builder: building and
    * compiling an AST of thousands of value nodes cost more than the database's own work. The SQL
@@ -305,12 +310,19 @@ class Repository implements StoreWriter {
     values: readonly string[],
   ): Promise<T[]> {
     const out: T[] = [];
-    for (const part of chunks([...new Set(values)], ID_CHUNK)) {
+    const parts = chunks([...new Set(values)], ID_CHUNK);
+    // PostgreSQL, in a write transaction (ST19): every caller's column leads an index, but a table
+    // without statistics (new, or grown since autovacuum last analysed it) got a sequential scan
+    // per list, one more each chunk of a batch
+    const indexOnly = this.dialectKind === 'postgres' && this.inTransaction && parts.length > 0;
+    if (indexOnly) await this.db.executeQuery(CompiledQuery.raw('set local enable_seqscan = off'));
+    for (const part of parts) {
       const marks = this.parameterList(1, part.length).slice(1, -1);
       const text = `select ${select} from "${table}" where "${column}" in (${marks})`;
       const result = await this.db.executeQuery(CompiledQuery.raw(text, part));
       out.push(...(result.rows as T[]));
     }
+    if (indexOnly) await this.db.executeQuery(CompiledQuery.raw('reset enable_seqscan'));
     return out;
   }
 
@@ -1078,6 +1090,10 @@ class KyselyStore extends Repository implements Store {
     super(kdb, now, storeDialect.kind);
     this.kind = storeDialect.kind;
     this.location = storeDialect.location;
+  }
+
+  protected override get inTransaction(): boolean {
+    return false;
   }
 
   /** outcome ids known to be committed, by outcome hash (ST12) */
