@@ -39,11 +39,20 @@ const row = fc
       { maxLength: 2 },
     ),
     verdicts: fc.array(
-      fc.record({
-        reference: fc.record({ type: fc.constant('un-record-filing'), reference: fc.string() }),
-        accepted: fc.boolean(),
-      }),
-      { maxLength: 2 },
+      fc.record(
+        {
+          reference: fc.record({
+            type: fc.oneof(fc.constant('un-record-filing'), fc.string({ unit: 'binary' })),
+            reference: fc.string({ unit: 'binary' }),
+          }),
+          accepted: fc.boolean(),
+          reason: fc.string({ unit: 'binary' }),
+          quantity: fc.oneof(fc.double(), fc.constantFrom(-0, 0, Number.NaN, Number.POSITIVE_INFINITY)),
+          unit: fc.string(),
+        },
+        { requiredKeys: ['reference', 'accepted'] },
+      ),
+      { maxLength: 3 },
     ),
     withDeclaration: fc.boolean(),
   })
