@@ -21,6 +21,15 @@ export async function schemaSnapshot(db: Kysely<unknown>, kind: StoreKind): Prom
   }>`
     select table_name, column_name, data_type, is_nullable from information_schema.columns
     where table_schema = current_schema() order by table_name, ordinal_position`.execute(db);
+  // a column's compression method, where one is set (a migration may choose it: ST20)
+  const compression = await sql<{ table_name: string; column_name: string; method: string }>`
+    select c.relname as table_name, a.attname as column_name,
+      case a.attcompression when 'l' then 'lz4' when 'p' then 'pglz' else a.attcompression::text end as method
+    from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and c.relkind = 'r' and a.attnum > 0 and a.attcompression <> ''`.execute(
+    db,
+  );
+  const methods = new Map(compression.rows.map((r) => [`${r.table_name}.${r.column_name}`, r.method]));
   const indexes = await sql<{ indexname: string; indexdef: string }>`
     select indexname, indexdef from pg_indexes where schemaname = current_schema() order by indexname`.execute(
     db,
@@ -32,7 +41,10 @@ export async function schemaSnapshot(db: Kysely<unknown>, kind: StoreKind): Prom
       table = c.table_name;
       lines.push(`table ${table}`);
     }
-    lines.push(`  ${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}`);
+    const method = methods.get(`${table}.${c.column_name}`);
+    lines.push(
+      `  ${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}${method ? ` compression ${method}` : ''}`,
+    );
   }
   for (const i of indexes.rows) lines.push(`index ${i.indexname}\n  ${i.indexdef}`);
   return `${lines.join('\n')}\n`;
