@@ -3,7 +3,7 @@
  * otherwise. The only such values the store writes in bulk are `decisions.recorded` audit payloads
  * (one per written chunk, up to ~230 KB each), and pglz costs the server more than writing them:
  * COPY of a 60,000-row batch's audit entries took ~315 ms with pglz, ~125 ms with lz4 and ~124 ms
- * uncompressed (docs/decisions.md ST20). lz4 keeps the small size; existing values stay as stored
+ * uncompressed (docs/decisions.md ST21). lz4 keeps the small size; existing values stay as stored
  * (PostgreSQL reads both). A server built without lz4 keeps pglz. SQLite does not compress: nothing.
  */
 import { sql } from 'kysely';
