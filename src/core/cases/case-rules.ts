@@ -71,7 +71,13 @@ export function openCase(
 ): CaseTransition {
   return {
     state: {
-      ...input,
+      // each field named: a spread followed by new keys costs V8 (Node 20) ~1 µs per key, ~10 µs
+      // per case opened by a batch; named, ~0.1 µs (docs/decisions.md ST22)
+      id: input.id,
+      declarationId: input.declarationId,
+      version: input.version,
+      screeningOutcome: input.screeningOutcome,
+      partyMatch: input.partyMatch,
       status: 'open',
       assignee: null,
       proposedOutcome: null,
