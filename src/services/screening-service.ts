@@ -488,21 +488,20 @@ function partyHitsOf(d: Decision): DecisionRecord['partyHits'] {
   return partyHits;
 }
 
-/** The stored form of a decision (the same text JSON.stringify gives each column). */
-export function decisionRecord(d: Decision): DecisionRecord {
-  return {
-    decision: d.decision,
-    reasons: reasonsJson(d.reasons),
-    missingDocuments: listJson(d.missingDocuments),
-    missingApprovals: listJson(d.missingApprovals),
-    exception: d.exception,
-    conditions: listJson(d.conditions),
-    asOf: d.asOf,
-    jurisdiction: d.jurisdiction,
-    regimeVersion: d.regimeVersion,
-    lists: listJson(d.lists),
-    partyHits: partyHitsOf(d),
-  };
+/** Writes the stored form of a decision into `record` (the same text JSON.stringify gives each column). */
+function fillRecord(record: DecisionRecord, d: Decision): DecisionRecord {
+  record.decision = d.decision;
+  record.reasons = reasonsJson(d.reasons);
+  record.missingDocuments = listJson(d.missingDocuments);
+  record.missingApprovals = listJson(d.missingApprovals);
+  record.exception = d.exception;
+  record.conditions = listJson(d.conditions);
+  record.asOf = d.asOf;
+  record.jurisdiction = d.jurisdiction;
+  record.regimeVersion = d.regimeVersion;
+  record.lists = listJson(d.lists);
+  record.partyHits = partyHitsOf(d);
+  return record;
 }
 
 function hasPartyMatch(d: Decision): boolean {
@@ -510,18 +509,48 @@ function hasPartyMatch(d: Decision): boolean {
   return false;
 }
 
-export function prepareScreening(s: ScreenedDeclaration): PreparedScreening {
-  const body = declarationJson(s.declaration);
+/** A prepared row with every field in place and empty, to be filled by `fillPrepared`. */
+function blankPrepared(): PreparedScreening {
   return {
-    id: s.declaration.id,
-    body,
-    hash: sha256(body),
-    contextHash: contextHash(s.decision, s.verdicts),
-    record: decisionRecord(s.decision),
-    partyMatch: hasPartyMatch(s.decision),
-    verdicts: s.verdicts,
-    declaration: s.declaration.approvals.length ? s.declaration : undefined,
+    id: '',
+    body: '',
+    hash: '',
+    contextHash: '',
+    record: {
+      decision: 'CLEAR',
+      reasons: '',
+      missingDocuments: '',
+      missingApprovals: '',
+      exception: null,
+      conditions: '',
+      asOf: '',
+      jurisdiction: '',
+      regimeVersion: '',
+      lists: '',
+      partyHits: NO_PARTY_HITS,
+    },
+    partyMatch: false,
+    verdicts: NO_VERDICTS,
+    declaration: undefined,
   };
+}
+
+function fillPrepared(into: PreparedScreening, s: ScreenedDeclaration): PreparedScreening {
+  const { declaration, decision, verdicts } = s;
+  const body = declarationJson(declaration);
+  into.id = declaration.id;
+  into.body = body;
+  into.hash = sha256(body);
+  into.contextHash = contextHash(decision, verdicts);
+  fillRecord(into.record, decision);
+  into.partyMatch = hasPartyMatch(decision);
+  into.verdicts = verdicts;
+  into.declaration = declaration.approvals.length ? declaration : undefined;
+  return into;
+}
+
+export function prepareScreening(s: ScreenedDeclaration): PreparedScreening {
+  return fillPrepared(blankPrepared(), s);
 }
 
 /**
@@ -530,58 +559,9 @@ export function prepareScreening(s: ScreenedDeclaration): PreparedScreening {
  * so that the pipelined path makes no object per row (docs/decisions.md ST16).
  */
 export function preparedRows(screened: readonly ScreenedDeclaration[]): PreparedRows {
-  const record: DecisionRecord = decisionRecord(EMPTY_DECISION);
-  const into: PreparedScreening = {
-    id: '',
-    body: '',
-    hash: '',
-    contextHash: '',
-    record,
-    partyMatch: false,
-    verdicts: NO_VERDICTS,
-    declaration: undefined,
-  };
-  return {
-    length: screened.length,
-    row(i) {
-      const { declaration, decision, verdicts } = screened[i]!;
-      const body = declarationJson(declaration);
-      into.id = declaration.id;
-      into.body = body;
-      into.hash = sha256(body);
-      into.contextHash = contextHash(decision, verdicts);
-      record.decision = decision.decision;
-      record.reasons = reasonsJson(decision.reasons);
-      record.missingDocuments = listJson(decision.missingDocuments);
-      record.missingApprovals = listJson(decision.missingApprovals);
-      record.exception = decision.exception;
-      record.conditions = listJson(decision.conditions);
-      record.asOf = decision.asOf;
-      record.jurisdiction = decision.jurisdiction;
-      record.regimeVersion = decision.regimeVersion;
-      record.lists = listJson(decision.lists);
-      record.partyHits = partyHitsOf(decision);
-      into.partyMatch = hasPartyMatch(decision);
-      into.verdicts = verdicts;
-      into.declaration = declaration.approvals.length ? declaration : undefined;
-      return into;
-    },
-  };
+  const into = blankPrepared();
+  return { length: screened.length, row: (i) => fillPrepared(into, screened[i]!) };
 }
-
-const EMPTY_DECISION: Decision = {
-  id: '',
-  decision: 'CLEAR',
-  reasons: [],
-  missingDocuments: [],
-  missingApprovals: [],
-  exception: null,
-  conditions: [],
-  asOf: '',
-  jurisdiction: '',
-  regimeVersion: '',
-  lists: [],
-};
 
 /**
  * Checks, inside the write transaction, that every approval verdict a declaration was screened

@@ -74,7 +74,7 @@ export interface DeclarationInput {
 
 /**
  * A decision as its row stores it, the JSON columns already serialised (on the screening thread,
- * so a writer thread receives strings: src/services/screening-service.ts `decisionRecord`).
+ * so a writer thread receives strings: src/services/screening-service.ts `fillRecord`).
  */
 export interface DecisionRecord {
   decision: Outcome;
