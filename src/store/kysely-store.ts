@@ -46,7 +46,6 @@ import type {
   StoreWriter,
   UserRecord,
 } from './port.js';
-import { copyInsert } from './postgres/copy-rows.js';
 import type { StoreDialect } from './store-dialect.js';
 
 /** One-shot `crypto.hash` where Node has it (20.12+): no Hash object per digest, as on every stored row. */
@@ -283,9 +282,8 @@ class Repository implements StoreWriter {
     key = 'seq',
   ): Promise<number[]> {
     if (rows.length === 0) return [];
-    if (this.insertRows) return this.insertRows(table, columns, rows, seqs);
-    // PostgreSQL: COPY FROM STDIN, keys reserved from the column's sequence first (ST17)
-    if (this.dialectKind === 'postgres') return copyInsert(this.db, table, columns, rows, seqs, key);
+    if (this.insertRows)
+      return this.insertRows(this.db as unknown as Kysely<unknown>, table, columns, rows, seqs, key);
     const out: number[] = [];
     for (const part of chunks(rows, ROW_CHUNK)) {
       const text =
@@ -1105,7 +1103,7 @@ class KyselyStore extends Repository implements Store {
       let result: T;
       const pending = new Map<string, number>();
       try {
-        const insertRows = this.storeDialect.insertRows?.bind(this.storeDialect);
+        const insertRows = this.storeDialect.insertRows.bind(this.storeDialect);
         result = await fn(
           new Repository(conn, this.now, this.kind, insertRows, {
             committed: this.committedOutcomeIds,
@@ -1133,7 +1131,8 @@ class KyselyStore extends Repository implements Store {
       await this.storeDialect.beginWrite(conn as unknown as Kysely<unknown>);
       let result: T;
       try {
-        result = await fn(conn, new Repository(conn, this.now, this.kind));
+        const insertRows = this.storeDialect.insertRows.bind(this.storeDialect);
+        result = await fn(conn, new Repository(conn, this.now, this.kind, insertRows));
       } catch (error) {
         await sql`rollback`.execute(conn).catch(() => {});
         throw error;

@@ -12,10 +12,17 @@ export interface StoreDialect {
   /** runs once after the connection is made, before migrations */
   prepare(db: Kysely<unknown>): Promise<void>;
   /**
-   * Inserts rows on the connection that holds the open write transaction, bypassing the query
-   * builder, and returns each row's `seq` (the integer primary key) in input order when asked.
-   * Only SQLite has one: a reused single-row statement run in a tight loop is the cheapest way
-   * to insert through better-sqlite3. Without it the store sends multi-row INSERTs.
+   * Inserts rows on `conn`, the connection that holds the open write transaction, bypassing the
+   * query builder, and returns each row's `key` (its integer primary key) in input order when
+   * `seqs`. SQLite: a reused single-row statement run in a tight loop, the cheapest way through
+   * better-sqlite3 (ST7). PostgreSQL: `COPY … FROM STDIN`, the keys reserved first (ST17).
    */
-  insertRows?(table: string, columns: readonly string[], rows: readonly unknown[][], seqs: boolean): number[];
+  insertRows(
+    conn: Kysely<unknown>,
+    table: string,
+    columns: readonly string[],
+    rows: readonly unknown[][],
+    seqs: boolean,
+    key: string,
+  ): number[] | Promise<number[]>;
 }

@@ -6,7 +6,7 @@
 import { type Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
 import pg from 'pg';
 import type { StoreDialect } from '../store-dialect.js';
-import { CopyFromStdin, CopyRows } from './copy-rows.js';
+import { CopyFromStdin, CopyRows, copyInsert } from './copy-rows.js';
 
 /** An arbitrary constant naming embargo's write lock among the server's advisory locks. */
 export const WRITE_LOCK_KEY = 0x656d6267;
@@ -68,5 +68,6 @@ export function createDialect(url: string): StoreDialect {
     async prepare(db: Kysely<unknown>) {
       await sql`select 1`.execute(db);
     },
+    insertRows: copyInsert,
   };
 }

@@ -119,7 +119,7 @@ export function createDialect(path: string): StoreDialect {
       }
     },
     async prepare() {},
-    insertRows(table, columns, rows, seqs) {
+    insertRows(_conn, table, columns, rows, seqs) {
       const key = `${table}(${columns.join(',')})`;
       let statement = inserts.get(key);
       if (!statement) {
